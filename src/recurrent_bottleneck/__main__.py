@@ -1,0 +1,5 @@
+import sys
+
+from recurrent_bottleneck.cli import main
+
+sys.exit(main())

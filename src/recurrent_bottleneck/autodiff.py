@@ -1,0 +1,64 @@
+"""Gradients through the active Keras backend.
+
+Keras 3 writes models once in ``keras.ops`` but leaves differentiation to the
+backend. These two helpers are the only backend-specific code in the project:
+``gradient`` differentiates a scalar function of plain tensors, and
+``weight_gradient_norm`` gives the global norm of a model's loss gradient (what
+gradient clipping would see), for logging during training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import keras
+import numpy as np
+
+
+def gradient(function: Callable, arguments: Sequence) -> list[np.ndarray]:
+    """d function(*arguments) / d argument, for every argument, as NumPy arrays."""
+    arguments = [keras.ops.convert_to_tensor(argument) for argument in arguments]
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            for argument in arguments:
+                tape.watch(argument)
+            value = function(*arguments)
+        gradients = tape.gradient(value, arguments)
+    elif backend == "jax":
+        import jax
+
+        gradients = jax.grad(function, argnums=tuple(range(len(arguments))))(*arguments)
+    else:
+        raise NotImplementedError(f"gradients are not implemented for the {backend} backend")
+    return [keras.ops.convert_to_numpy(g) for g in gradients]
+
+
+def weight_gradient_norm(model: keras.Model, loss: Callable, inputs, targets) -> float:
+    """Global L2 norm of d loss(targets, model(inputs)) / d trainable weights."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            value = loss(targets, model(inputs, training=True))
+        gradients = tape.gradient(value, model.trainable_variables)
+    elif backend == "jax":
+        import jax
+
+        trainable = [variable.value for variable in model.trainable_variables]
+        non_trainable = [variable.value for variable in model.non_trainable_variables]
+
+        def loss_of_weights(trainable_values):
+            predictions, _ = model.stateless_call(
+                trainable_values, non_trainable, inputs, training=True
+            )
+            return loss(targets, predictions)
+
+        gradients = jax.grad(loss_of_weights)(trainable)
+    else:
+        raise NotImplementedError(f"gradients are not implemented for the {backend} backend")
+    squares = [float(np.sum(np.square(keras.ops.convert_to_numpy(g)))) for g in gradients]
+    return float(np.sqrt(sum(squares)))

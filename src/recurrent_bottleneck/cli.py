@@ -1,0 +1,116 @@
+"""Command-line entry point: one milestone measurement per process.
+
+    python -m recurrent_bottleneck <measurement> --settings '<json>' \\
+        --output results/<milestone>/<run>/metrics.json \\
+        --tensorboard results/tensorboard/<milestone>/<run> \\
+        [--threads 1] [--backend tensorflow|jax]
+
+Snakemake's training rules call this; on the GPU machine (no Snakemake there)
+it is called directly. The backend and thread count are set before Keras is
+imported. ``metrics.json`` is written atomically (a temporary file renamed into
+place), so a killed job never leaves a file that looks complete; it holds the
+settings, the measurements and the environment they came from, and nothing
+time-dependent, so the same settings and seeds give an identical file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+MEASUREMENTS = {
+    "gradient-decay": "recurrent_bottleneck.milestones.gradient_decay",
+    "latch": "recurrent_bottleneck.milestones.latch",
+}
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m recurrent_bottleneck",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("measurement", choices=sorted(MEASUREMENTS))
+    parser.add_argument("--settings", required=True, help="the measurement's settings as JSON")
+    parser.add_argument("--output", required=True, type=Path, help="metrics.json to write")
+    parser.add_argument("--tensorboard", required=True, type=Path, help="TensorBoard run directory")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--backend",
+        default=os.environ.get("KERAS_BACKEND", "tensorflow"),
+        choices=["tensorflow", "jax"],
+    )
+    return parser.parse_args(argv)
+
+
+def package_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    versions = {}
+    for package in ("keras", "tensorflow", "jax", "numpy", "tensorboard"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def write_json_atomically(document: dict, path: str | Path) -> None:
+    """Write JSON to a temporary file and rename it into place: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.partial")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=1, allow_nan=True)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def output_to_log(path: str | Path):
+    """Send a Snakemake script's stdout and stderr, tracebacks included, to its log file."""
+    with (
+        open(path, "w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+        contextlib.redirect_stderr(log),
+    ):
+        try:
+            yield
+        except BaseException:
+            traceback.print_exc(file=log)
+            raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    try:
+        settings = json.loads(arguments.settings)
+    except json.JSONDecodeError as error:
+        print(f"--settings is not valid JSON: {error}", file=sys.stderr)
+        return 2
+
+    from recurrent_bottleneck import runtime
+
+    runtime.configure(threads=arguments.threads, backend=arguments.backend)
+    module = importlib.import_module(MEASUREMENTS[arguments.measurement])
+    document = module.run(settings, arguments.tensorboard)
+    document["environment"] = {
+        **runtime.describe_device(),
+        "packages": package_versions(),
+        "threads": arguments.threads,
+    }
+    write_json_atomically(document, arguments.output)
+    print(f"wrote {arguments.output}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

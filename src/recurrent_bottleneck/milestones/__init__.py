@@ -1,0 +1,1 @@
+"""One module per milestone: ``run(settings, output, tensorboard)`` measures and records."""

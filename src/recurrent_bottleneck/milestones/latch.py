@@ -1,0 +1,207 @@
+"""Learning gets harder as the dependency gets longer (Bengio, Simard & Frasconi 1994).
+
+A small tanh recurrent net (Keras' SimpleRNN, full BPTT) is trained by gradient
+descent on the latch task (:mod:`recurrent_bottleneck.tasks.latch`): the class
+sits in the first input and has to be reported after ``length - 1`` steps of
+noise. To succeed the net must learn a self-connection strong enough to hold a
+bit against the noise, but the error that would teach it reaches the first
+step only through the product of ``length - 1`` Jacobians, which vanishes
+exponentially (see :mod:`recurrent_bottleneck.milestones.gradient_decay`).
+
+Protocol per (length, seed): fresh training sequences at every step; every
+``evaluation_interval`` steps the net is tested on a fixed test set; a run
+succeeds when the test classification accuracy reaches ``success_accuracy``
+(then it stops, recording how many training sequences it used) and fails when
+the step budget runs out. A run whose loss becomes NaN or infinite stops and is
+recorded as diverged (a failure). The success rate over seeds per length is
+the measurement Bengio et al. plotted.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from recurrent_bottleneck.tasks import latch
+
+
+def build_model(
+    length: int,
+    units: int,
+    recurrent_scale: float,
+    learning_rate: float,
+    optimizer: str,
+    clip_norm: float | None,
+):
+    """SimpleRNN(tanh) -> Dense(1, tanh), mean squared error, as in the latch papers."""
+    import keras
+
+    recurrent_init = keras.initializers.Orthogonal(gain=recurrent_scale)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(length, 1)),
+            keras.layers.SimpleRNN(
+                units, activation="tanh", recurrent_initializer=recurrent_init, name="recurrent"
+            ),
+            keras.layers.Dense(1, activation="tanh", name="readout"),
+        ],
+        name="latch_rnn",
+    )
+    optimizers = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam}
+    model.compile(
+        optimizer=optimizers[optimizer](learning_rate=learning_rate, clipnorm=clip_norm),
+        loss="mean_squared_error",
+        jit_compile=False,
+    )
+    return model
+
+
+def train_one(length: int, seed: int, settings: dict, tensorboard_directory: Path) -> dict:
+    """Train one net on one length; returns its record (success, sequences used, curve)."""
+    import keras
+
+    from recurrent_bottleneck.autodiff import weight_gradient_norm
+    from recurrent_bottleneck.runtime import seed_everything
+    from recurrent_bottleneck.tensorboard_log import RunWriter
+
+    seed_everything(seed)
+    random = np.random.default_rng([seed, length])
+    test_inputs, test_targets = latch.generate(
+        random, settings["test_sequences"], length, settings["noise_variance"]
+    )
+    model = build_model(
+        length,
+        settings["units"],
+        settings["recurrent_scale"],
+        settings["learning_rate"],
+        settings["optimizer"],
+        settings.get("clip_norm"),
+    )
+    loss = keras.losses.MeanSquaredError()
+    batch_size, interval = settings["batch_size"], settings["evaluation_interval"]
+    record = {
+        "length": length,
+        "seed": seed,
+        "success": False,
+        "diverged": False,
+        "sequences_to_success": None,
+        "curve": [],
+    }
+    run_name = f"length_{length}/seed_{seed}"
+    with RunWriter(tensorboard_directory / run_name) as writer:
+        writer.hparams(
+            {
+                "length": length,
+                "seed": seed,
+                "units": settings["units"],
+                "learning_rate": settings["learning_rate"],
+            },
+            trial_id=run_name,
+        )
+        steps_done = 0
+        while steps_done < settings["training_steps"]:
+            steps = min(interval, settings["training_steps"] - steps_done)
+            inputs, targets = latch.generate(
+                random, steps * batch_size, length, settings["noise_variance"]
+            )
+            history = model.fit(
+                inputs, targets, batch_size=batch_size, epochs=1, shuffle=False, verbose=0
+            )
+            steps_done += steps
+            sequences = steps_done * batch_size
+            train_loss = float(history.history["loss"][-1])
+            predictions = keras.ops.convert_to_numpy(model(test_inputs, training=False))
+            test_loss = float(np.mean((predictions - test_targets) ** 2))
+            accuracy = latch.accuracy(predictions, test_targets)
+            gradient_norm = weight_gradient_norm(
+                model, loss, inputs[:batch_size], targets[:batch_size]
+            )
+            point = {
+                "sequences": sequences,
+                "train_loss": train_loss,
+                "test_loss": test_loss,
+                "test_accuracy": accuracy,
+                "gradient_norm": gradient_norm,
+            }
+            record["curve"].append(point)
+            writer.scalars(
+                {
+                    "train/loss": train_loss,
+                    "test/loss": test_loss,
+                    "test/accuracy": accuracy,
+                    "train/gradient_norm": gradient_norm,
+                },
+                step=sequences,
+            )
+            if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+                record["diverged"] = True
+                break
+            if accuracy >= settings["success_accuracy"]:
+                record["success"] = True
+                record["sequences_to_success"] = sequences
+                break
+        record["final_test_accuracy"] = record["curve"][-1]["test_accuracy"]
+        writer.scalar("result/success", float(record["success"]), step=0)
+    keras.backend.clear_session()
+    return record
+
+
+def run(settings: dict, tensorboard_directory) -> dict:
+    """All seeds for one sequence length (``settings["length"]``)."""
+    tensorboard_directory = Path(tensorboard_directory)
+    length = settings["length"]
+    records = []
+    for seed in range(settings["seeds"]):
+        record = train_one(length, seed, settings, tensorboard_directory)
+        outcome = (
+            "diverged"
+            if record["diverged"]
+            else (
+                f"solved after {record['sequences_to_success']} sequences"
+                if record["success"]
+                else f"not solved (test accuracy {record['final_test_accuracy']:.3f})"
+            )
+        )
+        print(f"latch T={length} seed {seed}: {outcome}", flush=True)
+        records.append(record)
+    successes = [record["success"] for record in records]
+    return {
+        "milestone": "latch",
+        "length": length,
+        "settings": settings,
+        "success_rate": float(np.mean(successes)),
+        "runs": records,
+    }
+
+
+def summarize(documents: list[dict]) -> dict:
+    """Success rate per length, and the measurements the latch claim reads."""
+    documents = sorted(documents, key=lambda document: document["length"])
+    table = []
+    for document in documents:
+        runs = document["runs"]
+        solved = [run["sequences_to_success"] for run in runs if run["success"]]
+        table.append(
+            {
+                "length": document["length"],
+                "seeds": len(runs),
+                "successes": sum(run["success"] for run in runs),
+                "diverged": sum(run["diverged"] for run in runs),
+                "success_rate": document["success_rate"],
+                "median_sequences_to_success": float(np.median(solved)) if solved else None,
+                "mean_final_test_accuracy": float(
+                    np.mean([run["final_test_accuracy"] for run in runs])
+                ),
+            }
+        )
+    shortest, longest = table[0], table[-1]
+    measurements = {
+        "latch_seeds": min(row["seeds"] for row in table),
+        "latch_shortest_length": shortest["length"],
+        "latch_longest_length": longest["length"],
+        "latch_success_rate_shortest": shortest["success_rate"],
+        "latch_success_rate_longest": longest["success_rate"],
+    }
+    return {"milestone": "latch", "measurements": measurements, "table": table}

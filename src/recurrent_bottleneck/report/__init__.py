@@ -1,0 +1,1 @@
+"""From measurements to the PDF: verdicts, provenance, and the Typst build."""

@@ -1,0 +1,67 @@
+"""Assemble the report's data and compile the Typst template into the PDF.
+
+Every number the PDF prints comes from ``report-data.json``, which this module
+writes from the milestone summaries, the verdicts and the provenance; the
+template (``reports/template.typ``) only lays it out. Typst is deterministic
+for the same inputs, and the document date is fixed by the configuration, so
+the same measurements give the same PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+
+def assemble(
+    summaries: dict,
+    verdicts: list,
+    provenance: dict,
+    figures: dict,
+    scale: str,
+    title: str,
+    date: str,
+) -> dict:
+    """The one JSON document the template reads."""
+    return {
+        "title": title,
+        "date": date,
+        "scale": scale,
+        "devices": provenance["devices"],
+        "claims": verdicts,
+        "summaries": summaries,
+        "figures": figures,
+        "provenance": provenance,
+    }
+
+
+def finite_or_null(value):
+    """NaN and infinities become null: Typst's JSON (like JSON itself) has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_null(item) for item in value]
+    return value
+
+
+def compile_pdf(template: str | Path, data: dict, output: str | Path, root: str | Path) -> None:
+    """Write ``data`` next to the output, compile the template, move the PDF into place."""
+    import typst
+
+    output = Path(output)
+    root = Path(root).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    data_path = output.with_suffix(".data.json")
+    data_path.write_text(
+        json.dumps(finite_or_null(data), indent=1, allow_nan=False), encoding="utf-8"
+    )
+    partial = output.with_name(f".{output.name}.partial")
+    relative_data = "/" + str(data_path.resolve().relative_to(root))
+    typst.compile(
+        str(template), output=str(partial), root=str(root), sys_inputs={"data": relative_data}
+    )
+    os.replace(partial, output)

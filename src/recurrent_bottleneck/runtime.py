@@ -1,0 +1,108 @@
+"""Prepare the numerical runtime before Keras (and its backend) is imported.
+
+Thread counts and the Keras backend can only be chosen before TensorFlow or JAX
+starts, so every training entry point calls :func:`configure` first. With
+``threads=1`` two Snakemake jobs on a 2-core machine run side by side instead of
+fighting over four threads each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import sys
+
+BACKENDS = ("tensorflow", "jax")
+
+
+def configure(threads: int = 1, backend: str = "tensorflow", seed: int | None = None) -> None:
+    """Select the Keras backend, cap its threads and (optionally) seed everything.
+
+    Must run before the first ``import keras`` in the process; raises if the
+    backend was already imported with other settings.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != backend:
+        raise RuntimeError("keras was imported before runtime.configure(); set the backend first")
+    os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    os.environ["TF_NUM_INTRAOP_THREADS"] = str(threads)
+    os.environ["TF_NUM_INTEROP_THREADS"] = str(threads)
+    if backend == "jax":
+        flags = os.environ.get("XLA_FLAGS", "")
+        if threads == 1 and "multi_thread_eigen" not in flags:
+            os.environ["XLA_FLAGS"] = (flags + " --xla_cpu_multi_thread_eigen=false").strip()
+    if backend == "tensorflow":
+        _configure_tensorflow(threads)
+    if seed is not None:
+        seed_everything(seed)
+
+
+def _configure_tensorflow(threads: int) -> None:
+    try:
+        import tensorflow as tf
+    except ImportError:  # the JAX-only GPU machine has no TensorFlow
+        return
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        pass  # already initialised in this process (tests): keep its settings
+    for gpu in tf.config.list_physical_devices("GPU"):
+        with contextlib.suppress(RuntimeError):
+            tf.config.experimental.set_memory_growth(gpu, True)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and the backend, and ask TensorFlow for deterministic ops."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def describe_device() -> dict:
+    """Name the machine a measurement came from: backend, accelerator, CPU."""
+    import keras
+
+    backend = keras.backend.backend()
+    accelerators: list[str] = []
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        accelerators = [
+            tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+            for gpu in tf.config.list_physical_devices("GPU")
+        ]
+    elif backend == "jax":
+        import jax
+
+        accelerators = [device.device_kind for device in jax.devices() if device.platform != "cpu"]
+    return {
+        "backend": backend,
+        "device": accelerators[0] if accelerators else "CPU",
+        "accelerators": accelerators,
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
