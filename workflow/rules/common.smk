@@ -1,22 +1,22 @@
 # Helpers shared by the rules: paths, settings passed to the jobs, the environment.
 
 import json
-import os
-
-# Jobs import the package from src/ even when it is not pip-installed
-# (e.g. under --software-deployment-method conda).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [str(Path(workflow.basedir) / "src"), os.environ.get("PYTHONPATH")])
-)
 
 CONDA_ENV = "../../envs/recurrent-bottleneck.yaml"
 RESULTS = "results"
 TENSORBOARD = f"{RESULTS}/tensorboard"
 
 
-def settings_json(section, **extra):
-    """A config section (plus per-job values) as the JSON the training entry point reads."""
-    return json.dumps({**config[section], **extra}, sort_keys=True)
+def settings_json(section, sweep_key, **job_values):
+    """One job's settings as JSON: the config section without the sweep's list, plus the
+    job's own point of the sweep (so adding a point to a sweep reruns no other job)."""
+    settings = {key: value for key, value in config[section].items() if key != sweep_key}
+    return json.dumps({**settings, **job_values}, sort_keys=True)
+
+
+def package_sources(*modules):
+    """Source files of the package that a job runs; as inputs, editing one reruns the job."""
+    return [f"src/recurrent_bottleneck/{module}.py" for module in modules]
 
 
 def benchmark_path(name):

@@ -2,12 +2,14 @@
 
 
 rule gradient_decay_measure:
+    input:
+        package_sources("milestones/gradient_decay", "autodiff", "tensorboard_log", "cli"),
     output:
         metrics=f"{RESULTS}/gradient_decay/{{activation}}/metrics.json",
         tensorboard=directory(f"{TENSORBOARD}/gradient_decay/{{activation}}"),
     params:
         settings=lambda wildcards: settings_json(
-            "gradient_decay", activation=wildcards.activation
+            "gradient_decay", "activations", activation=wildcards.activation
         ),
         backend=config["backend"],
     threads: config["threads_per_job"]
@@ -26,11 +28,15 @@ rule gradient_decay_measure:
 
 
 rule latch_train:
+    input:
+        package_sources("milestones/latch", "tasks/latch", "autodiff", "tensorboard_log", "cli"),
     output:
         metrics=f"{RESULTS}/latch/length_{{length}}/metrics.json",
         tensorboard=directory(f"{TENSORBOARD}/latch/length_{{length}}"),
     params:
-        settings=lambda wildcards: settings_json("latch", length=int(wildcards.length)),
+        settings=lambda wildcards: settings_json(
+            "latch", "lengths", length=int(wildcards.length)
+        ),
         backend=config["backend"],
     threads: config["threads_per_job"]
     resources:
@@ -49,10 +55,11 @@ rule latch_train:
 
 rule gradient_decay_summary:
     input:
-        expand(
+        metrics=expand(
             f"{RESULTS}/gradient_decay/{{activation}}/metrics.json",
             activation=config["gradient_decay"]["activations"],
         ),
+        code=package_sources("milestones/gradient_decay"),
     output:
         f"{RESULTS}/gradient_decay/summary.json",
     params:
@@ -69,10 +76,11 @@ rule gradient_decay_summary:
 
 rule latch_summary:
     input:
-        expand(
+        metrics=expand(
             f"{RESULTS}/latch/length_{{length}}/metrics.json",
             length=config["latch"]["lengths"],
         ),
+        code=package_sources("milestones/latch"),
     output:
         f"{RESULTS}/latch/summary.json",
     params:
@@ -89,7 +97,8 @@ rule latch_summary:
 
 rule figure_gradient_norm_vs_lag:
     input:
-        rules.gradient_decay_summary.input,
+        measurements=rules.gradient_decay_summary.input.metrics,
+        code=package_sources("figures/__init__", "figures/gradient_decay"),
     output:
         report(
             figure_path("gradient_norm_vs_lag"),
@@ -111,7 +120,8 @@ rule figure_gradient_norm_vs_lag:
 
 rule figure_fitted_factor_vs_radius:
     input:
-        rules.gradient_decay_summary.input,
+        measurements=rules.gradient_decay_summary.input.metrics,
+        code=package_sources("figures/__init__", "figures/gradient_decay"),
     output:
         report(
             figure_path("fitted_factor_vs_radius"),
@@ -133,7 +143,8 @@ rule figure_fitted_factor_vs_radius:
 
 rule figure_latch_success_vs_length:
     input:
-        rules.latch_summary.output,
+        measurements=rules.latch_summary.output,
+        code=package_sources("figures/__init__", "figures/latch"),
     output:
         report(
             figure_path("latch_success_vs_length"),
@@ -159,7 +170,8 @@ SUMMARIES["latch"] = rules.latch_summary.output[0]
 FIGURES["gradient_norm_vs_lag"] = rules.figure_gradient_norm_vs_lag.output[0]
 FIGURES["fitted_factor_vs_radius"] = rules.figure_fitted_factor_vs_radius.output[0]
 FIGURES["latch_success_vs_length"] = rules.figure_latch_success_vs_length.output[0]
-MEASUREMENTS.extend(rules.gradient_decay_summary.input + rules.latch_summary.input)
+MEASUREMENTS.extend(rules.gradient_decay_summary.input.metrics)
+MEASUREMENTS.extend(rules.latch_summary.input.metrics)
 BENCHMARKS.extend(
     expand(
         benchmark_path("gradient_decay_measure-{activation}"),

@@ -5,6 +5,7 @@ rule verdicts:
     input:
         claims=config["report"]["claims"],
         summaries=list(SUMMARIES.values()),
+        code=package_sources("report/verdicts"),
     output:
         f"{RESULTS}/report/verdicts.json",
     params:
@@ -23,6 +24,7 @@ rule provenance:
     input:
         benchmarks=BENCHMARKS,
         measurements=MEASUREMENTS,
+        code=package_sources("report/provenance"),
     output:
         f"{RESULTS}/report/provenance.json",
     params:
@@ -43,6 +45,7 @@ rule report:
         provenance=rules.provenance.output[0],
         summaries=list(SUMMARIES.values()),
         figures=list(FIGURES.values()),
+        code=package_sources("report/build"),
     output:
         report(
             config["report"]["output"],

@@ -7,7 +7,7 @@ from recurrent_bottleneck.cli import output_to_log, write_json_atomically
 
 with output_to_log(snakemake.log[0]):
     documents = []
-    for path in snakemake.input:
+    for path in snakemake.input.metrics:
         with open(path, encoding="utf-8") as handle:
             documents.append(json.load(handle))
     module = importlib.import_module(snakemake.params.module)

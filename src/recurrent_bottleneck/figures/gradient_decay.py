@@ -8,12 +8,22 @@ from recurrent_bottleneck.figures import new_figure, save
 
 
 def _radius_colours(radii):
+    """One colour per spectral radius, ordered along a sequential map (no pale middle)."""
     import matplotlib
 
-    colour_map = matplotlib.colormaps["coolwarm"]
-    logs = np.log(np.asarray(radii))
-    extent = max(np.max(np.abs(logs)), 1e-9)
-    return {radius: colour_map(0.5 + 0.5 * np.log(radius) / extent) for radius in radii}
+    colour_map = matplotlib.colormaps["plasma"]
+    order = np.argsort(np.argsort(radii))
+    return {
+        radius: colour_map(0.85 * rank / max(len(radii) - 1, 1))
+        for radius, rank in zip(radii, order, strict=True)
+    }
+
+
+TITLES = {
+    "linear": "linear (dashed: ρᵏ)",
+    "tanh": "tanh, γ = 1 (dashed: (γλ₁)ᵏ)",
+    "sigmoid": "sigmoid, γ = 1/4 (dashed: (γλ₁)ᵏ)",
+}
 
 
 def norm_against_lag(documents: list[dict], output, width: float, height: float) -> None:
@@ -42,10 +52,7 @@ def norm_against_lag(documents: list[dict], output, width: float, height: float)
             )
         axis.set_ylim(-32, 32)
         axis.set_xlabel("lag k = T − t (steps)")
-        axis.set_title(
-            f"{document['activation']} units "
-            + ("(dashed: ρ^k)" if document["activation"] == "linear" else "(dashed: bound (γλ₁)^k)")
-        )
+        axis.set_title(TITLES[document["activation"]])
         axis.axhline(0.0, color="0.6", linewidth=0.5)
     axes[0].set_ylabel("log₁₀ ‖∂L/∂h_t‖")
     axes[-1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)

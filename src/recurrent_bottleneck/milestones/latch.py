@@ -90,7 +90,7 @@ def train_one(length: int, seed: int, settings: dict, tensorboard_directory: Pat
         "curve": [],
     }
     run_name = f"length_{length}/seed_{seed}"
-    with RunWriter(tensorboard_directory / run_name) as writer:
+    with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
         writer.hparams(
             {
                 "length": length,

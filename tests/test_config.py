@@ -1,0 +1,54 @@
+"""The configuration schema: the shipped configs are valid, bad ones name the bad key."""
+
+import copy
+
+import pytest
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+
+@pytest.fixture
+def default_config(project_root):
+    with open(project_root / "config" / "config.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture
+def schema(project_root):
+    return str(project_root / "config" / "schema.yaml")
+
+
+def merged(base, override):
+    result = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict):
+            result[key] = merged(result.get(key, {}), value)
+        else:
+            result[key] = value
+    return result
+
+
+@pytest.mark.parametrize("name", ["smoke.yaml", "full.yaml"])
+def test_shipped_configs_are_valid(project_root, default_config, schema, name):
+    validate(copy.deepcopy(default_config), schema)
+    with open(project_root / "config" / name, encoding="utf-8") as handle:
+        validate(merged(default_config, yaml.safe_load(handle)), schema)
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ({"latch": {"seeds": 0}}, "seeds"),
+        ({"latch": {"lengths": [10, -5]}}, "lengths"),
+        ({"gradient_decay": {"max_lag": -1}}, "max_lag"),
+        ({"gradient_decay": {"units": "many"}}, "units"),
+        ({"gradient_decay": {"activations": ["relu"]}}, "activations"),
+        ({"backend": "torch"}, "backend"),
+        ({"latch": {"learning_rat": 0.1}}, "learning_rat"),
+        ({"milestone_1991": {}}, "milestone_1991"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_key(default_config, schema, override, named):
+    with pytest.raises(WorkflowError, match=named):
+        validate(merged(default_config, override), schema)

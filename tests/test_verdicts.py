@@ -1,0 +1,84 @@
+"""Verdict rules on hand-made measurements, and the project's own claims file."""
+
+import math
+
+import pytest
+import yaml
+
+from recurrent_bottleneck.report.verdicts import ClaimError, evaluate_all, evaluate_claim
+
+CLAIM = {
+    "id": "trend",
+    "milestone": "latch",
+    "statement": "s",
+    "paper": "p",
+    "measured": "{short:.0%} at short, {long:.0%} at long",
+    "seeds": "seeds",
+    "minimum_seeds": 3,
+    "checks": [{"measurement": "short", "at_least": 0.8}, {"measurement": "long", "at_most": 0.2}],
+}
+
+
+@pytest.mark.parametrize(
+    ("measurements", "verdict"),
+    [
+        ({"short": 1.0, "long": 0.0, "seeds": 5}, "reproduced"),
+        ({"short": 0.8, "long": 0.2, "seeds": 3}, "reproduced"),  # bounds are inclusive
+        ({"short": 1.0, "long": 0.4, "seeds": 5}, "not reproduced"),
+        ({"short": 0.6, "long": 0.0, "seeds": 5}, "not reproduced"),
+        ({"short": math.nan, "long": 0.0, "seeds": 5}, "not reproduced"),
+        ({"short": 1.0, "long": 0.0, "seeds": 2}, "inconclusive"),
+        ({"short": 1.0, "seeds": 5}, "not measured"),
+        ({}, "not measured"),
+    ],
+)
+def test_verdict_follows_the_rule(measurements, verdict):
+    assert evaluate_claim(CLAIM, measurements)["verdict"] == verdict
+
+
+def test_measured_text_is_formatted_from_the_measurements():
+    result = evaluate_claim(CLAIM, {"short": 1.0, "long": 0.0, "seeds": 5})
+    assert result["measured"] == "100% at short, 0% at long"
+    assert [check["holds"] for check in result["checks"]] == [True, True]
+
+
+def test_strict_comparisons():
+    claim = {**CLAIM, "checks": [{"measurement": "short", "below": 1.0}]}
+    assert evaluate_claim(claim, {"short": 1.0, "long": 0, "seeds": 5})["verdict"] == (
+        "not reproduced"
+    )
+    assert evaluate_claim(claim, {"short": 0.99, "long": 0, "seeds": 5})["verdict"] == "reproduced"
+
+
+def test_a_missing_milestone_is_not_measured():
+    (result,) = evaluate_all([CLAIM], summaries={})
+    assert result["verdict"] == "not measured"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"checks": [{"measurement": "short", "roughly": 1}]}, "trend"),
+        ({"checks": []}, "no checks"),
+        ({"surprise": 1}, "unknown keys"),
+    ],
+)
+def test_malformed_claims_are_refused_with_the_claim_named(change, message):
+    with pytest.raises(ClaimError, match=message):
+        evaluate_all([{**CLAIM, **change}], summaries={})
+
+
+def test_duplicate_and_incomplete_claims_are_refused():
+    with pytest.raises(ClaimError, match="twice"):
+        evaluate_all([CLAIM, CLAIM], summaries={})
+    incomplete = {key: value for key, value in CLAIM.items() if key != "paper"}
+    with pytest.raises(ClaimError, match="paper"):
+        evaluate_all([incomplete], summaries={})
+
+
+def test_project_claims_file_is_valid(project_root):
+    with open(project_root / "config" / "claims.yaml", encoding="utf-8") as handle:
+        claims = yaml.safe_load(handle)["claims"]
+    results = evaluate_all(claims, summaries={})
+    assert len(results) == len(claims) >= 3
+    assert {result["verdict"] for result in results} == {"not measured"}

@@ -1,0 +1,138 @@
+"""The whole DAG on config/smoke.yaml, in a temporary copy of the project.
+
+Checks what a user sees: the PDF and its text, TensorBoard runs read back by
+TensorBoard's own reader, a second run that does nothing, a figure setting that
+reruns only figures and the report, and a bad configuration that stops before
+any job with the key named.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+from pypdf import PdfReader
+from tensorboard.backend.event_processing import event_accumulator
+
+pytestmark = pytest.mark.workflow
+
+COPIED = ["Snakefile", "workflow", "config", "src", "envs", "reports/template.typ"]
+
+
+def copy_project(source, destination):
+    for name in COPIED:
+        if (source / name).is_dir():
+            shutil.copytree(
+                source / name,
+                destination / name,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+            )
+        else:
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source / name, destination / name)
+    return destination
+
+
+def snakemake(directory, *arguments):
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *arguments],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory, request):
+    directory = copy_project(request.config.rootpath, tmp_path_factory.mktemp("smoke"))
+    result = snakemake(directory, "--configfile", "config/smoke.yaml")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return directory
+
+
+def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
+    pdf = smoke_run / "reports" / "recurrent-bottleneck.pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    flat = " ".join(text.split())
+    assert "Summary of claims" in flat
+    assert "1991/1994: vanishing and exploding gradients" in flat
+    assert "smoke scale" in flat
+    assert "Provenance" in flat
+    verdicts = json.loads((smoke_run / "results/report/verdicts.json").read_text())["claims"]
+    assert len(verdicts) == 3
+    for verdict in verdicts:
+        assert verdict["verdict"] in {"reproduced", "not reproduced", "inconclusive"}
+        assert verdict["measured"].split()[0] in flat
+    # the latch claim needs 3 seeds; the smoke run has 2
+    latch = next(v for v in verdicts if v["id"] == "latch-duration")
+    assert latch["verdict"] == "inconclusive"
+    assert "INCONCLU" in text
+
+
+def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
+    tensorboard = smoke_run / "results" / "tensorboard"
+    for length in (3, 12):
+        for seed in (0, 1):
+            reader = event_accumulator.EventAccumulator(
+                str(tensorboard / f"latch/length_{length}/seed_{seed}")
+            )
+            reader.Reload()
+            assert {"train/loss", "test/accuracy", "train/gradient_norm"} <= set(
+                reader.Tags()["scalars"]
+            )
+            assert "_hparams_/session_start_info" in reader.Tags()["tensors"]
+    reader = event_accumulator.EventAccumulator(
+        str(tensorboard / "gradient_decay/linear/radius_0.5")
+    )
+    reader.Reload()
+    steps = [event.step for event in reader.Scalars("gradient/log10_norm_vs_lag")]
+    assert steps == list(range(31))  # lags 0 .. max_lag of the smoke config
+
+
+def test_second_run_does_nothing(smoke_run):
+    result = snakemake(smoke_run, "--configfile", "config/smoke.yaml", "--dry-run")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_figure_setting_reruns_only_figures_and_report(smoke_run):
+    config = yaml.safe_load((smoke_run / "config/smoke.yaml").read_text())
+    config["figures"] = {"format": "svg", "width": 5.0, "height": 3.0}
+    (smoke_run / "figure-change.yaml").write_text(yaml.safe_dump(config))
+    result = snakemake(
+        smoke_run, "--configfile", "figure-change.yaml", "--dry-run", "--quiet", "rules"
+    )
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("job "))
+    end = next(i for i, line in enumerate(lines) if i > start and line.startswith("total"))
+    rules = {line.split()[0] for line in lines[start + 2 : end]}
+    assert rules == {
+        "figure_gradient_norm_vs_lag",
+        "figure_fitted_factor_vs_radius",
+        "figure_latch_success_vs_length",
+        "provenance",
+        "report",
+        "all",
+    }
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        ("latch:\n  seeds: 0\n", "seeds"),
+        ("gradient_decay:\n  max_lag: -5\n", "max_lag"),
+        ("latch:\n  lenghts: [5, 10]\n", "lenghts"),
+    ],
+)
+def test_bad_config_stops_before_any_job(tmp_path, request, bad, named):
+    directory = copy_project(request.config.rootpath, tmp_path)
+    (directory / "bad.yaml").write_text(bad)
+    result = snakemake(directory, "--configfile", "bad.yaml")
+    assert result.returncode != 0
+    assert named in result.stderr + result.stdout
+    assert not (directory / "results").exists()
+    assert not (directory / "reports" / "recurrent-bottleneck.pdf").exists()
