@@ -39,6 +39,7 @@ def test_length_one_has_no_noise_and_bad_sizes_are_refused():
         latch.generate(np.random.default_rng(3), count=0, length=5)
 
 
-def test_accuracy_compares_signs():
+def test_correct_compares_signs():
     targets = np.array([[0.8], [-0.8], [0.8], [-0.8]])
-    assert latch.accuracy(np.array([0.1, -0.2, -0.3, -0.9]), targets) == 0.75
+    verdicts = latch.correct(np.array([0.1, -0.2, -0.3, -0.9]), targets)
+    assert verdicts.tolist() == [True, True, False, True]

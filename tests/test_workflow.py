@@ -80,7 +80,7 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
                 str(tensorboard / f"latch/length_{length}/seed_{seed}")
             )
             reader.Reload()
-            assert {"train/loss", "test/accuracy", "train/gradient_norm"} <= set(
+            assert {"train/loss", "test/fraction_correct", "train/gradient_norm"} <= set(
                 reader.Tags()["scalars"]
             )
             assert "_hparams_/session_start_info" in reader.Tags()["tensors"]

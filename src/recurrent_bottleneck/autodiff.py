@@ -37,28 +37,51 @@ def gradient(function: Callable, arguments: Sequence) -> list[np.ndarray]:
 
 
 def weight_gradient_norm(model: keras.Model, loss: Callable, inputs, targets) -> float:
-    """Global L2 norm of d loss(targets, model(inputs)) / d trainable weights."""
+    """Global L2 norm of d loss(targets, model(inputs)) / d trainable weights.
+
+    The backend's gradient function is compiled once per model (``tf.function`` or
+    ``jax.jit``) and kept on the model, since training loops call this repeatedly.
+    """
+    compiled = getattr(model, "_recurrent_bottleneck_gradient_norm", None)
+    if compiled is None:
+        compiled = _compile_gradient_norm(model, loss)
+        model._recurrent_bottleneck_gradient_norm = compiled
+    return float(keras.ops.convert_to_numpy(compiled(inputs, targets)))
+
+
+def _global_norm(gradients):
+    from keras import ops
+
+    return ops.sqrt(sum(ops.sum(ops.square(g)) for g in gradients))
+
+
+def _compile_gradient_norm(model: keras.Model, loss: Callable):
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
-        with tf.GradientTape() as tape:
-            value = loss(targets, model(inputs, training=True))
-        gradients = tape.gradient(value, model.trainable_variables)
-    elif backend == "jax":
+        @tf.function(reduce_retracing=True)
+        def norm(inputs, targets):
+            with tf.GradientTape() as tape:
+                value = loss(targets, model(inputs, training=True))
+            return _global_norm(tape.gradient(value, model.trainable_variables))
+
+        return norm
+    if backend == "jax":
         import jax
 
-        trainable = [variable.value for variable in model.trainable_variables]
-        non_trainable = [variable.value for variable in model.non_trainable_variables]
-
-        def loss_of_weights(trainable_values):
+        def loss_of_weights(trainable_values, non_trainable_values, inputs, targets):
             predictions, _ = model.stateless_call(
-                trainable_values, non_trainable, inputs, training=True
+                trainable_values, non_trainable_values, inputs, training=True
             )
             return loss(targets, predictions)
 
-        gradients = jax.grad(loss_of_weights)(trainable)
-    else:
-        raise NotImplementedError(f"gradients are not implemented for the {backend} backend")
-    squares = [float(np.sum(np.square(keras.ops.convert_to_numpy(g)))) for g in gradients]
-    return float(np.sqrt(sum(squares)))
+        gradient_function = jax.jit(jax.grad(loss_of_weights))
+
+        def norm(inputs, targets):
+            trainable = [variable.value for variable in model.trainable_variables]
+            non_trainable = [variable.value for variable in model.non_trainable_variables]
+            return _global_norm(gradient_function(trainable, non_trainable, inputs, targets))
+
+        return norm
+    raise NotImplementedError(f"gradients are not implemented for the {backend} backend")

@@ -24,9 +24,12 @@ import sys
 import traceback
 from pathlib import Path
 
-MEASUREMENTS = {
-    "gradient-decay": "recurrent_bottleneck.milestones.gradient_decay",
-    "latch": "recurrent_bottleneck.milestones.latch",
+MEASUREMENTS = {  # command -> module:function(settings, tensorboard_directory) -> document
+    "gradient-decay": "recurrent_bottleneck.milestones.gradient_decay:run",
+    "latch": "recurrent_bottleneck.milestones.latch:run",
+    "long-time-lags": "recurrent_bottleneck.milestones.long_time_lags:run",
+    "carousel": "recurrent_bottleneck.milestones.long_time_lags:carousel",
+    "timing": "recurrent_bottleneck.milestones.long_time_lags:timing",
 }
 
 
@@ -100,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     from recurrent_bottleneck import runtime
 
     runtime.configure(threads=arguments.threads, backend=arguments.backend)
-    module = importlib.import_module(MEASUREMENTS[arguments.measurement])
-    document = module.run(settings, arguments.tensorboard)
+    module_name, function_name = MEASUREMENTS[arguments.measurement].split(":")
+    measure = getattr(importlib.import_module(module_name), function_name)
+    document = measure(settings, arguments.tensorboard)
     document["environment"] = {
         **runtime.describe_device(),
         "packages": package_versions(),

@@ -48,6 +48,7 @@ def _configure_tensorflow(threads: int) -> None:
         import tensorflow as tf
     except ImportError:  # the JAX-only GPU machine has no TensorFlow
         return
+    tf.get_logger().setLevel("ERROR")  # e.g. retracing notes when a job builds many models
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)

@@ -19,7 +19,6 @@ the measurement Bengio et al. plotted.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -62,13 +61,13 @@ def train_one(length: int, seed: int, settings: dict, tensorboard_directory: Pat
     """Train one net on one length; returns its record (success, sequences used, curve)."""
     import keras
 
-    from recurrent_bottleneck.autodiff import weight_gradient_norm
     from recurrent_bottleneck.runtime import seed_everything
     from recurrent_bottleneck.tensorboard_log import RunWriter
+    from recurrent_bottleneck.training import train_until_success
 
     seed_everything(seed)
     random = np.random.default_rng([seed, length])
-    test_inputs, test_targets = latch.generate(
+    test_set = latch.generate(
         random, settings["test_sequences"], length, settings["noise_variance"]
     )
     model = build_model(
@@ -79,16 +78,6 @@ def train_one(length: int, seed: int, settings: dict, tensorboard_directory: Pat
         settings["optimizer"],
         settings.get("clip_norm"),
     )
-    loss = keras.losses.MeanSquaredError()
-    batch_size, interval = settings["batch_size"], settings["evaluation_interval"]
-    record = {
-        "length": length,
-        "seed": seed,
-        "success": False,
-        "diverged": False,
-        "sequences_to_success": None,
-        "curve": [],
-    }
     run_name = f"length_{length}/seed_{seed}"
     with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
         writer.hparams(
@@ -100,52 +89,19 @@ def train_one(length: int, seed: int, settings: dict, tensorboard_directory: Pat
             },
             trial_id=run_name,
         )
-        steps_done = 0
-        while steps_done < settings["training_steps"]:
-            steps = min(interval, settings["training_steps"] - steps_done)
-            inputs, targets = latch.generate(
-                random, steps * batch_size, length, settings["noise_variance"]
-            )
-            history = model.fit(
-                inputs, targets, batch_size=batch_size, epochs=1, shuffle=False, verbose=0
-            )
-            steps_done += steps
-            sequences = steps_done * batch_size
-            train_loss = float(history.history["loss"][-1])
-            predictions = keras.ops.convert_to_numpy(model(test_inputs, training=False))
-            test_loss = float(np.mean((predictions - test_targets) ** 2))
-            accuracy = latch.accuracy(predictions, test_targets)
-            gradient_norm = weight_gradient_norm(
-                model, loss, inputs[:batch_size], targets[:batch_size]
-            )
-            point = {
-                "sequences": sequences,
-                "train_loss": train_loss,
-                "test_loss": test_loss,
-                "test_accuracy": accuracy,
-                "gradient_norm": gradient_norm,
-            }
-            record["curve"].append(point)
-            writer.scalars(
-                {
-                    "train/loss": train_loss,
-                    "test/loss": test_loss,
-                    "test/accuracy": accuracy,
-                    "train/gradient_norm": gradient_norm,
-                },
-                step=sequences,
-            )
-            if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
-                record["diverged"] = True
-                break
-            if accuracy >= settings["success_accuracy"]:
-                record["success"] = True
-                record["sequences_to_success"] = sequences
-                break
-        record["final_test_accuracy"] = record["curve"][-1]["test_accuracy"]
-        writer.scalar("result/success", float(record["success"]), step=0)
+        record = train_until_success(
+            model,
+            lambda count: latch.generate(random, count, length, settings["noise_variance"]),
+            test_set,
+            latch.correct,
+            batch_size=settings["batch_size"],
+            training_steps=settings["training_steps"],
+            evaluation_interval=settings["evaluation_interval"],
+            success_fraction=settings["success_accuracy"],
+            writer=writer,
+        )
     keras.backend.clear_session()
-    return record
+    return {"length": length, "seed": seed, **record}
 
 
 def run(settings: dict, tensorboard_directory) -> dict:
@@ -161,7 +117,7 @@ def run(settings: dict, tensorboard_directory) -> dict:
             else (
                 f"solved after {record['sequences_to_success']} sequences"
                 if record["success"]
-                else f"not solved (test accuracy {record['final_test_accuracy']:.3f})"
+                else f"not solved (test accuracy {record['final_test_fraction_correct']:.3f})"
             )
         )
         print(f"latch T={length} seed {seed}: {outcome}", flush=True)
@@ -192,7 +148,7 @@ def summarize(documents: list[dict]) -> dict:
                 "success_rate": document["success_rate"],
                 "median_sequences_to_success": float(np.median(solved)) if solved else None,
                 "mean_final_test_accuracy": float(
-                    np.mean([run["final_test_accuracy"] for run in runs])
+                    np.mean([run["final_test_fraction_correct"] for run in runs])
                 ),
             }
         )

@@ -43,8 +43,8 @@ def generate(
     return inputs.astype(np.float32), targets.astype(np.float32)
 
 
-def accuracy(predictions: np.ndarray, targets: np.ndarray) -> float:
-    """Fraction of sequences whose output has the sign of the target class."""
+def correct(predictions: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per sequence: does the output have the sign of the target class?"""
     predictions = np.asarray(predictions).reshape(-1)
     targets = np.asarray(targets).reshape(-1)
-    return float(np.mean(np.sign(predictions) == np.sign(targets)))
+    return np.sign(predictions) == np.sign(targets)

@@ -1,0 +1,1 @@
+"""Keras recurrent cells written from their papers' equations (``keras.ops`` only)."""

@@ -1,0 +1,1 @@
+"""Keras models assembled from the cells and layers the milestones compare."""

@@ -1,0 +1,75 @@
+"""A recurrent layer of a chosen kind -> one output unit: the nets the 1997 experiments compare.
+
+Kinds:
+- ``lstm1997``: the original cell, no forget gate (:mod:`recurrent_bottleneck.cells.lstm1997`);
+- ``lstm_forget``: Keras' LSTM, i.e. the cell with the 2000 forget gate (forget bias 1);
+- ``simple_rnn``: Keras' SimpleRNN with tanh units, trained by full BPTT.
+
+Inputs are front-padded to one length; a Masking layer hides the padding, so a
+shorter sequence reaches the cell exactly as the paper feeds it.
+"""
+
+from __future__ import annotations
+
+MODEL_KINDS = ("lstm1997", "lstm_forget", "simple_rnn")
+
+
+def recurrent_layer(kind: str, units: int, cell: dict):
+    """The recurrent layer of a kind; ``cell`` holds the 1997 cell's settings."""
+    import keras
+
+    from recurrent_bottleneck.cells.lstm1997 import OriginalLSTMCell
+
+    if kind == "lstm1997":
+        cells_per_block = cell["cells_per_block"]
+        if units % cells_per_block:
+            raise ValueError(
+                f"units ({units}) must be a multiple of cells_per_block ({cells_per_block})"
+            )
+        return keras.layers.RNN(
+            OriginalLSTMCell(
+                blocks=units // cells_per_block,
+                cells_per_block=cells_per_block,
+                input_gate_biases=cell["input_gate_biases"],
+                output_gate_biases=cell["output_gate_biases"],
+                squashing=cell["squashing"],
+                truncated=cell["truncated"],
+            ),
+            name="lstm1997",
+        )
+    if kind == "lstm_forget":
+        return keras.layers.LSTM(units, unit_forget_bias=True, name="lstm_forget")
+    if kind == "simple_rnn":
+        return keras.layers.SimpleRNN(units, activation="tanh", name="simple_rnn")
+    raise ValueError(f"model kind must be one of {MODEL_KINDS}, got {kind!r}")
+
+
+def build_model(
+    kind: str,
+    steps: int,
+    input_size: int,
+    mask_value: float,
+    units: int,
+    cell: dict,
+    loss: str,
+    learning_rate: float,
+    clip_norm: float | None,
+):
+    """Masking -> recurrent layer -> Dense(1, sigmoid), compiled with Adam."""
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(steps, input_size)),
+            keras.layers.Masking(mask_value=mask_value),
+            recurrent_layer(kind, units, cell),
+            keras.layers.Dense(1, activation="sigmoid", name="readout"),
+        ],
+        name=kind,
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clip_norm),
+        loss=loss,
+        jit_compile=False,
+    )
+    return model

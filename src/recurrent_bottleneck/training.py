@@ -1,0 +1,94 @@
+"""Train until the paper's success criterion holds, or the budget runs out.
+
+Shared by every milestone that counts "training sequences until success", the
+unit the 1990s papers report. Fresh sequences are drawn for every step (the
+papers trained online on generated data); every ``evaluation_interval`` steps
+the model is tested on a fixed test set, and the run
+
+- succeeds when the fraction of test sequences the task calls correct reaches
+  ``success_fraction`` (it stops there and records the sequences seen so far),
+- diverges when a loss becomes NaN or infinite (recorded as a failure, not a
+  crash),
+- fails when ``training_steps`` steps have passed.
+
+Each evaluation is logged to TensorBoard: train and test loss, test fraction
+correct, and the norm of the loss gradient on a training batch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+
+def train_until_success(
+    model,
+    sample: Callable[[int], tuple[np.ndarray, np.ndarray]],
+    test_set: tuple[np.ndarray, np.ndarray],
+    correct: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    *,
+    batch_size: int,
+    training_steps: int,
+    evaluation_interval: int,
+    success_fraction: float,
+    writer,
+) -> dict:
+    """Returns success, diverged, sequences_to_success, the learning curve, final test score.
+
+    ``sample(count)`` draws ``count`` fresh training sequences; ``correct(predictions,
+    targets)`` says per sequence whether the answer counts as right.
+    """
+    import keras
+
+    from recurrent_bottleneck.autodiff import weight_gradient_norm
+
+    test_inputs, test_targets = test_set
+    per_sequence_loss = keras.losses.get(model.loss)
+
+    def loss(targets, predictions):
+        return keras.ops.mean(per_sequence_loss(targets, predictions))
+
+    record = {"success": False, "diverged": False, "sequences_to_success": None, "curve": []}
+    steps_done = 0
+    while steps_done < training_steps:
+        steps = min(evaluation_interval, training_steps - steps_done)
+        inputs, targets = sample(steps * batch_size)
+        history = model.fit(
+            inputs, targets, batch_size=batch_size, epochs=1, shuffle=False, verbose=0
+        )
+        steps_done += steps
+        sequences = steps_done * batch_size
+        train_loss = float(history.history["loss"][-1])
+        predictions = model.predict(test_inputs, batch_size=len(test_inputs), verbose=0)
+        test_loss = float(keras.ops.convert_to_numpy(loss(test_targets, predictions)))
+        fraction_correct = float(np.mean(correct(predictions, test_targets)))
+        gradient_norm = weight_gradient_norm(model, loss, inputs[:batch_size], targets[:batch_size])
+        point = {
+            "sequences": sequences,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "test_fraction_correct": fraction_correct,
+            "gradient_norm": gradient_norm,
+        }
+        record["curve"].append(point)
+        writer.scalars(
+            {
+                "train/loss": train_loss,
+                "test/loss": test_loss,
+                "test/fraction_correct": fraction_correct,
+                "train/gradient_norm": gradient_norm,
+            },
+            step=sequences,
+        )
+        if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+            record["diverged"] = True
+            break
+        if fraction_correct >= success_fraction:
+            record["success"] = True
+            record["sequences_to_success"] = sequences
+            break
+    record["final_test_fraction_correct"] = record["curve"][-1]["test_fraction_correct"]
+    writer.scalar("result/success", float(record["success"]), step=0)
+    return record
