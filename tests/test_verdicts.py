@@ -42,6 +42,12 @@ def test_measured_text_is_formatted_from_the_measurements():
     assert [check["holds"] for check in result["checks"]] == [True, True]
 
 
+def test_a_measurement_without_value_prints_as_not_available():
+    claim = {**CLAIM, "measured": "median {median} sequences, {short:.0%}"}
+    result = evaluate_claim(claim, {"short": 1.0, "long": 0.0, "seeds": 5, "median": None})
+    assert result["measured"] == "median n/a sequences, 100%"
+
+
 def test_strict_comparisons():
     claim = {**CLAIM, "checks": [{"measurement": "short", "below": 1.0}]}
     assert evaluate_claim(claim, {"short": 1.0, "long": 0, "seeds": 5})["verdict"] == (

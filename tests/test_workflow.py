@@ -59,16 +59,17 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     flat = " ".join(text.split())
     assert "Summary of claims" in flat
     assert "1991/1994: vanishing and exploding gradients" in flat
+    assert "1997: long short-term memory" in flat
     assert "smoke scale" in flat
     assert "Provenance" in flat
     verdicts = json.loads((smoke_run / "results/report/verdicts.json").read_text())["claims"]
-    assert len(verdicts) == 3
+    assert len(verdicts) == 7
     for verdict in verdicts:
         assert verdict["verdict"] in {"reproduced", "not reproduced", "inconclusive"}
         assert verdict["measured"].split()[0] in flat
-    # the latch claim needs 3 seeds; the smoke run has 2
-    latch = next(v for v in verdicts if v["id"] == "latch-duration")
-    assert latch["verdict"] == "inconclusive"
+    # the latch and 1997 training claims need 3 seeds; the smoke run has fewer
+    for name in ("latch-duration", "lstm1997-adding", "lstm1997-long-lag"):
+        assert next(v for v in verdicts if v["id"] == name)["verdict"] == "inconclusive"
     assert "INCONCLU" in text
 
 
@@ -114,6 +115,7 @@ def test_figure_setting_reruns_only_figures_and_report(smoke_run):
         "figure_gradient_norm_vs_lag",
         "figure_fitted_factor_vs_radius",
         "figure_latch_success_vs_length",
+        "figure_long_time_lags",
         "provenance",
         "report",
         "all",

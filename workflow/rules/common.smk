@@ -14,6 +14,31 @@ def settings_json(section, sweep_key, **job_values):
     return json.dumps({**settings, **job_values}, sort_keys=True)
 
 
+# 1997 (long_time_lags.smk): each task names its sweep differently.
+LONG_TIME_LAGS = config["long_time_lags"]
+LAG_KEYS = {"adding": "lengths", "long_lag": "lags"}
+
+
+def long_time_lags_settings(wildcards):
+    """Shared settings (seeds, cell) + the task's training settings + this job's point."""
+    task_settings = {
+        key: value
+        for key, value in LONG_TIME_LAGS[wildcards.task].items()
+        if key != LAG_KEYS[wildcards.task]
+    }
+    settings = {
+        "seeds": LONG_TIME_LAGS["seeds"],
+        "cell": LONG_TIME_LAGS["cell"],
+        **task_settings,
+        "task": wildcards.task,
+        "model": wildcards.model,
+        "lag": int(wildcards.lag),
+    }
+    if wildcards.task == "adding":
+        settings.update(distractors=None, max_extra=0)
+    return json.dumps(settings, sort_keys=True)
+
+
 def package_sources(*modules):
     """Source files of the package that a job runs; as inputs, editing one reruns the job."""
     return [f"src/recurrent_bottleneck/{module}.py" for module in modules]

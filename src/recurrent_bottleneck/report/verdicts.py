@@ -116,9 +116,17 @@ def evaluate_claim(claim: dict, measurements: dict) -> dict:
     }
 
 
+class _Missing:
+    """Stands in for a measurement with no value (e.g. no run succeeded): prints "n/a"."""
+
+    def __format__(self, spec: str) -> str:
+        return "n/a"
+
+
 def format_measured(claim: dict, measurements: dict) -> str:
+    values = {key: _Missing() if value is None else value for key, value in measurements.items()}
     try:
-        return " ".join(claim["measured"].format(**measurements).split())
+        return " ".join(claim["measured"].format(**values).split())
     except (KeyError, ValueError, TypeError) as error:
         raise ClaimError(f"claim {claim['id']!r}: cannot format 'measured': {error!r}") from error
 
