@@ -47,7 +47,7 @@ def test_shipped_configs_are_valid(project_root, default_config, schema, name):
         ({"backend": "torch"}, "backend"),
         ({"latch": {"learning_rat": 0.1}}, "learning_rat"),
         ({"milestone_1991": {}}, "milestone_1991"),
-        ({"long_time_lags": {"adding": {"lengths": [2]}}}, "lengths"),
+        ({"long_time_lags": {"adding": {"lengths": [12]}}}, "lengths"),
         ({"long_time_lags": {"adding": {"learning_rat": 0.1}}}, "learning_rat"),
         ({"long_time_lags": {"long_lag": {"training_steps": 0}}}, "training_steps"),
         ({"long_time_lags": {"models": ["gru"]}}, "models"),

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from recurrent_bottleneck.milestones import gradient_decay
+from recurrent_bottleneck.summaries import gradient_decay as gradient_decay_summary
 
 
 @pytest.mark.parametrize("radius", [0.5, 0.9, 1.0, 1.1])
@@ -92,7 +93,7 @@ def test_summary_measurements_on_hand_made_documents():
 
     linear = document("linear", [(0.5, 0.51, 0.5), (1.0, 0.99, 1.0), (2.0, 1.9, 2.0)])
     tanh = document("tanh", [(0.5, 0.3, 0.9), (2.0, 1.0, 4.0)])
-    measurements = gradient_decay.summarize([linear, tanh])["measurements"]
+    measurements = gradient_decay_summary.summarize([linear, tanh])["measurements"]
     assert measurements["gradient_seeds"] == 3
     assert measurements["linear_max_relative_factor_error"] == pytest.approx(0.05)
     assert measurements["linear_direction_agreement"] == 1.0

@@ -6,7 +6,7 @@ import pytest
 from recurrent_bottleneck.tasks import adding, long_lag
 
 
-@pytest.mark.parametrize("length", [20, 100])
+@pytest.mark.parametrize("length", [22, 100])
 def test_adding_problem_follows_experiment_4(length):
     inputs, targets, lengths = adding.generate(np.random.default_rng(0), 300, length)
     longest = length + length // 10
@@ -36,6 +36,11 @@ def test_adding_problem_follows_experiment_4(length):
         expected = 0.5 + values[marked].sum() / 4.0
         assert targets[row, 0] == pytest.approx(expected, abs=1e-6)
     assert targets.min() >= 0.0 and targets.max() <= 1.0
+
+
+def test_adding_problem_refuses_lengths_too_short_for_its_definition():
+    with pytest.raises(ValueError, match="length >= 22"):
+        adding.generate(np.random.default_rng(0), 3, 21)
 
 
 def test_adding_correctness_threshold():

@@ -59,11 +59,11 @@ rule gradient_decay_summary:
             f"{RESULTS}/gradient_decay/{{activation}}/metrics.json",
             activation=config["gradient_decay"]["activations"],
         ),
-        code=package_sources("milestones/gradient_decay"),
+        code=package_sources("summaries/gradient_decay"),
     output:
         f"{RESULTS}/gradient_decay/summary.json",
     params:
-        module="recurrent_bottleneck.milestones.gradient_decay",
+        module="recurrent_bottleneck.summaries.gradient_decay",
     log:
         log_path("gradient_decay_summary"),
     benchmark:
@@ -80,11 +80,11 @@ rule latch_summary:
             f"{RESULTS}/latch/length_{{length}}/metrics.json",
             length=config["latch"]["lengths"],
         ),
-        code=package_sources("milestones/latch"),
+        code=package_sources("summaries/latch"),
     output:
         f"{RESULTS}/latch/summary.json",
     params:
-        module="recurrent_bottleneck.milestones.latch",
+        module="recurrent_bottleneck.summaries.latch",
     log:
         log_path("latch_summary"),
     benchmark:

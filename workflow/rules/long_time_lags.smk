@@ -86,7 +86,9 @@ rule long_time_lags_timing:
             {**LONG_TIME_LAGS["timing"], "cell": LONG_TIME_LAGS["cell"]}, sort_keys=True
         ),
         backend=config["backend"],
-    threads: config["threads_per_job"]
+        compute_threads=config["threads_per_job"],
+    # all cores: the timing job runs alone, so other jobs do not disturb the clock
+    threads: workflow.cores
     resources:
         gpu=1,
     log:
@@ -98,18 +100,18 @@ rule long_time_lags_timing:
     shell:
         "python -m recurrent_bottleneck timing --settings {params.settings:q}"
         " --output {output.timing} --tensorboard {output.tensorboard}"
-        " --threads {threads} --backend {params.backend} > {log} 2>&1"
+        " --threads {params.compute_threads} --backend {params.backend} > {log} 2>&1"
 
 
 rule long_time_lags_summary:
     input:
         metrics=LONG_TIME_LAGS_RUNS
         + [rules.long_time_lags_carousel.output.metrics, rules.long_time_lags_timing.output.timing],
-        code=package_sources("milestones/long_time_lags"),
+        code=package_sources("summaries/long_time_lags"),
     output:
         f"{RESULTS}/long_time_lags/summary.json",
     params:
-        module="recurrent_bottleneck.milestones.long_time_lags",
+        module="recurrent_bottleneck.summaries.long_time_lags",
     log:
         log_path("long_time_lags_summary"),
     benchmark:

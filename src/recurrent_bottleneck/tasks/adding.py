@@ -24,6 +24,7 @@ import numpy as np
 
 PAD = -9.0  # a value no real pair can take: values lie in [-1, 1]
 TOLERANCE = 0.04
+MINIMUM_LENGTH = 22  # the first ten pairs must lie inside the first T/2 - 1
 
 
 def generate(random: np.random.Generator, count: int, length: int):
@@ -32,8 +33,8 @@ def generate(random: np.random.Generator, count: int, length: int):
     Returns inputs (count, T + T//10, 2) front-padded with ``PAD``, targets
     (count, 1), and the true lengths (count,).
     """
-    if length < 4:
-        raise ValueError(f"the adding problem needs length >= 4, got {length}")
+    if length < MINIMUM_LENGTH:
+        raise ValueError(f"the adding problem needs length >= {MINIMUM_LENGTH}, got {length}")
     longest = length + length // 10
     inputs = np.full((count, longest, 2), PAD, dtype=np.float32)
     targets = np.empty((count, 1), dtype=np.float32)

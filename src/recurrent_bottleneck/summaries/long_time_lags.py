@@ -1,0 +1,102 @@
+"""Summary of the 1997 experiments: success per (task, model, lag), carousel, timing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recurrent_bottleneck.milestones.long_time_lags import TASKS
+
+# Training sequences to success reported by the paper (means over trials): Table 7
+# (adding, by T) and the Experiment 2c rows with q = p (by q).
+PAPER_SEQUENCES_TO_SUCCESS = {
+    "adding": {100: 74_000, 500: 209_000, 1000: 853_000},
+    "long_lag": {50: 30_000, 100: 31_000, 200: 33_000, 500: 38_000, 1000: 49_000},
+}
+
+
+def summarize(documents: list[dict]) -> dict:
+    """Success table per (task, model, lag), the carousel factors, the timing ratio."""
+    training = [d for d in documents if "measurement" not in d]
+    carousel_document = next((d for d in documents if d.get("measurement") == "carousel"), None)
+    timing_document = next((d for d in documents if d.get("measurement") == "timing"), None)
+    table = []
+    for document in sorted(training, key=lambda d: (d["task"], d["lag"], d["model"])):
+        runs = document["runs"]
+        solved = [run["sequences_to_success"] for run in runs if run["success"]]
+        table.append(
+            {
+                "task": document["task"],
+                "model": document["model"],
+                "lag": document["lag"],
+                "minimal_lag": document["minimal_lag"],
+                "seeds": len(runs),
+                "successes": sum(run["success"] for run in runs),
+                "diverged": sum(run["diverged"] for run in runs),
+                "success_rate": document["success_rate"],
+                "median_sequences_to_success": float(np.median(solved)) if solved else None,
+                "paper_sequences_to_success": PAPER_SEQUENCES_TO_SUCCESS[document["task"]].get(
+                    document["lag"]
+                ),
+                "mean_final_test_fraction_correct": float(
+                    np.mean([run["final_test_fraction_correct"] for run in runs])
+                ),
+            }
+        )
+    measurements: dict = {}
+    if table:
+        measurements["lstm1997_seeds"] = min(row["seeds"] for row in table)
+    for task in TASKS:
+        rows = [row for row in table if row["task"] == task]
+        if not rows:
+            continue
+        longest = max(row["lag"] for row in rows)
+        for row in (row for row in rows if row["lag"] == longest):
+            measurements[f"{task}_lag"] = row["lag"]
+            measurements[f"{task}_minimal_lag"] = row["minimal_lag"]
+            measurements[f"{task}_{row['model']}_success_rate"] = row["success_rate"]
+            measurements[f"{task}_{row['model']}_median_sequences"] = row[
+                "median_sequences_to_success"
+            ]
+        measurements[f"{task}_paper_sequences"] = PAPER_SEQUENCES_TO_SUCCESS[task].get(longest)
+    if carousel_document:
+        curves = carousel_document["curves"]
+        measurements.update(
+            {
+                "carousel_seeds": carousel_document["settings"]["seeds"],
+                "carousel_max_lag": carousel_document["settings"]["max_lag"],
+                "carousel_truncated_factor": curves["lstm1997_truncated"]["fitted_factor"],
+                "carousel_full_bptt_factor": curves["lstm1997_full_bptt"]["fitted_factor"],
+                "carousel_rnn_factor": curves["simple_rnn_tanh_radius_1"]["fitted_factor"],
+            }
+        )
+    timing_rows = timing_document["rows"] if timing_document else []
+    lstm_rows = sorted(
+        (row for row in timing_rows if row["model"] == "lstm1997"), key=lambda row: row["length"]
+    )
+    if len(lstm_rows) >= 2:
+        shortest, longest = lstm_rows[0], lstm_rows[-1]
+        # time of a training step ~ T^exponent: exponent 1 is a constant cost per time step
+        exponent, _ = np.polyfit(
+            np.log([row["length"] for row in lstm_rows]),
+            np.log([row["seconds_per_step"] for row in lstm_rows]),
+            1,
+        )
+        measurements.update(
+            {
+                "timing_repeats": timing_document["settings"]["repeats"],
+                "timing_shortest_length": shortest["length"],
+                "timing_longest_length": longest["length"],
+                "timing_lstm1997_microseconds_per_time_step_longest": 1e6
+                * longest["seconds_per_time_step"],
+                "timing_lstm1997_microseconds_per_time_step_shortest": 1e6
+                * shortest["seconds_per_time_step"],
+                "timing_lstm1997_length_exponent": float(exponent),
+            }
+        )
+    return {
+        "milestone": "long_time_lags",
+        "measurements": measurements,
+        "table": table,
+        "carousel": carousel_document["curves"] if carousel_document else None,
+        "timing": timing_rows,
+    }
