@@ -30,6 +30,7 @@ MEASUREMENTS = {  # command -> module:function(settings, tensorboard_directory) 
     "long-time-lags": "recurrent_bottleneck.milestones.long_time_lags:run",
     "carousel": "recurrent_bottleneck.milestones.long_time_lags:carousel",
     "timing": "recurrent_bottleneck.milestones.long_time_lags:timing",
+    "memory": "recurrent_bottleneck.milestones.long_time_lags:memory",
 }
 
 

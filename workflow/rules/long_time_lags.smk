@@ -103,10 +103,38 @@ rule long_time_lags_timing:
         " --threads {params.compute_threads} --backend {params.backend} > {log} 2>&1"
 
 
+rule long_time_lags_memory:
+    input:
+        package_sources("milestones/long_time_lags", "models/recurrent", "cells/lstm1997", "cli"),
+    output:
+        memory=f"{RESULTS}/long_time_lags/memory/memory.json",
+        tensorboard=directory(f"{TENSORBOARD}/long_time_lags/memory"),
+    params:
+        settings=json.dumps(
+            {**LONG_TIME_LAGS["memory"], "cell": LONG_TIME_LAGS["cell"]}, sort_keys=True
+        ),
+    threads: config["threads_per_job"]
+    log:
+        log_path("long_time_lags_memory"),
+    benchmark:
+        benchmark_path("long_time_lags_memory")
+    conda:
+        CONDA_ENV
+    shell:
+        # XLA's buffer plan is read through JAX, whatever the training backend
+        "python -m recurrent_bottleneck memory --settings {params.settings:q}"
+        " --output {output.memory} --tensorboard {output.tensorboard}"
+        " --threads {threads} --backend jax > {log} 2>&1"
+
+
 rule long_time_lags_summary:
     input:
         metrics=LONG_TIME_LAGS_RUNS
-        + [rules.long_time_lags_carousel.output.metrics, rules.long_time_lags_timing.output.timing],
+        + [
+            rules.long_time_lags_carousel.output.metrics,
+            rules.long_time_lags_timing.output.timing,
+            rules.long_time_lags_memory.output.memory,
+        ],
         code=package_sources("summaries/long_time_lags"),
     output:
         f"{RESULTS}/long_time_lags/summary.json",
@@ -172,6 +200,7 @@ BENCHMARKS.extend(
         for name in [
             "long_time_lags_carousel",
             "long_time_lags_timing",
+            "long_time_lags_memory",
             "long_time_lags_summary",
         ]
     ]

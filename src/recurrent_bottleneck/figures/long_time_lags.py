@@ -81,25 +81,41 @@ def carousel_gradient(documents: list[dict], output, width: float, height: float
 
 
 def time_per_step(documents: list[dict], output, width: float, height: float) -> None:
-    """Microseconds per time step of one training step (forward + backward) against T."""
+    """Left: microseconds per time step of one training step against T. Right: the step's
+    scratch memory (XLA's buffer plan) against T."""
     (summary,) = documents
-    figure, axes = new_figure(width, height)
-    axis = axes[0]
+    figure, (time_axis, memory_axis) = new_figure(width, height, columns=2)
     for model, label in MODEL_LABELS.items():
         rows = sorted(
             (r for r in summary["timing"] if r["model"] == model), key=lambda r: r["length"]
         )
         if rows:
-            axis.plot(
+            time_axis.plot(
                 [r["length"] for r in rows],
                 [1e6 * r["seconds_per_time_step"] for r in rows],
-                marker="o",
+                marker=MARKERS[model],
                 markersize=4,
                 label=label,
             )
-    axis.set_xscale("log")
-    axis.set_ylim(bottom=0)
-    axis.set_xlabel("sequence length T")
-    axis.set_ylabel("µs per time step (training step / T)")
-    axis.legend(frameon=False)
+        rows = sorted(
+            (r for r in summary.get("memory", []) if r["model"] == model), key=lambda r: r["length"]
+        )
+        if rows:
+            memory_axis.plot(
+                [r["length"] for r in rows],
+                [r["temporary_bytes"] / 2**20 for r in rows],
+                marker=MARKERS[model],
+                markersize=4,
+                label=label,
+            )
+    for axis in (time_axis, memory_axis):
+        axis.set_xscale("log")
+        axis.set_xlabel("sequence length T")
+    time_axis.set_ylim(bottom=0)
+    time_axis.set_ylabel("µs per time step (training step / T)")
+    time_axis.set_title("time: constant per step")
+    memory_axis.set_yscale("log")
+    memory_axis.set_ylabel("scratch memory of a step (MiB)")
+    memory_axis.set_title("BPTT memory: grows with T")
+    time_axis.legend(frameon=False)
     save(figure, output)

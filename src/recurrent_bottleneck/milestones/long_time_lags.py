@@ -18,7 +18,10 @@ Two further measurements need no training:
   against the lag, with the paper's truncated gradient and with full BPTT, beside the
   tanh RNN's dL/dh(t) (the 1991 curve). With truncation ds(t)/ds(t-1) = 1 exactly;
 - ``timing``: wall time of one training step against the sequence length. The update
-  does a fixed amount of work per step and weight, so time per time step stays flat.
+  does a fixed amount of work per step and weight, so time per time step stays flat;
+- ``memory``: the scratch memory of one compiled training step (XLA's buffer plan, JAX
+  backend) against the length. Backpropagation through time keeps every step's
+  activations, so it grows linearly with T; the paper's truncated RTRL did not need to.
 """
 
 from __future__ import annotations
@@ -288,6 +291,73 @@ def timing(settings: dict, tensorboard_directory) -> dict:
     return {
         "milestone": "long_time_lags",
         "measurement": "timing",
+        "settings": settings,
+        "rows": rows,
+    }
+
+
+def memory(settings: dict, tensorboard_directory) -> dict:
+    """Bytes of scratch memory one compiled training step needs, against the sequence length.
+
+    XLA plans every buffer of a compiled function ahead of running it; the size of its
+    temporary buffers is what backpropagation through time keeps per step (states,
+    gates) plus a constant. Needs the JAX backend (``--backend jax``).
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        raise RuntimeError(
+            "the memory measurement reads XLA's buffer plan: run it with --backend jax"
+        )
+    import jax
+
+    from recurrent_bottleneck.models.recurrent import build_model
+    from recurrent_bottleneck.runtime import seed_everything
+    from recurrent_bottleneck.tensorboard_log import RunWriter
+
+    seed_everything(0)
+    random = np.random.default_rng(0)
+    rows = []
+    with RunWriter(Path(tensorboard_directory)) as writer:
+        for model_kind in settings["models"]:
+            for length in settings["lengths"]:
+                model = build_model(
+                    model_kind,
+                    length,
+                    2,
+                    adding.PAD,
+                    settings["units"],
+                    settings["cell"],
+                    "mean_squared_error",
+                    1e-3,
+                    1.0,
+                )
+                inputs = random.normal(size=(settings["batch_size"], length, 2)).astype("float32")
+                targets = np.zeros((settings["batch_size"], 1), "float32")
+                trainable = [variable.value for variable in model.trainable_variables]
+                non_trainable = [variable.value for variable in model.non_trainable_variables]
+
+                def loss(trainable, non_trainable, inputs, targets, model=model):
+                    predictions, _ = model.stateless_call(
+                        trainable, non_trainable, inputs, training=True
+                    )
+                    return keras.ops.mean((predictions - targets) ** 2)
+
+                compiled = (
+                    jax.jit(jax.grad(loss))
+                    .lower(trainable, non_trainable, inputs, targets)
+                    .compile()
+                )
+                temporary = int(compiled.memory_analysis().temp_size_in_bytes)
+                rows.append({"model": model_kind, "length": length, "temporary_bytes": temporary})
+                writer.scalar(
+                    f"memory/{model_kind}/temporary_kilobytes", temporary / 1024, step=length
+                )
+                print(f"{model_kind} T={length}: {temporary / 1024:.0f} KiB", flush=True)
+                keras.backend.clear_session()
+    return {
+        "milestone": "long_time_lags",
+        "measurement": "memory",
         "settings": settings,
         "rows": rows,
     }

@@ -19,6 +19,7 @@ def summarize(documents: list[dict]) -> dict:
     training = [d for d in documents if "measurement" not in d]
     carousel_document = next((d for d in documents if d.get("measurement") == "carousel"), None)
     timing_document = next((d for d in documents if d.get("measurement") == "timing"), None)
+    memory_document = next((d for d in documents if d.get("measurement") == "memory"), None)
     table = []
     for document in sorted(training, key=lambda d: (d["task"], d["lag"], d["model"])):
         runs = document["runs"]
@@ -93,8 +94,24 @@ def summarize(documents: list[dict]) -> dict:
                 "timing_lstm1997_length_exponent": float(exponent),
             }
         )
+    memory_rows = memory_document["rows"] if memory_document else []
+    lstm_memory = sorted(
+        (row for row in memory_rows if row["model"] == "lstm1997"), key=lambda row: row["length"]
+    )
+    if len(lstm_memory) >= 2:
+        lengths = [row["length"] for row in lstm_memory]
+        temporary = [row["temporary_bytes"] for row in lstm_memory]
+        exponent, _ = np.polyfit(np.log(lengths), np.log(temporary), 1)
+        bytes_per_step, _ = np.polyfit(lengths, temporary, 1)
+        measurements.update(
+            {
+                "memory_lstm1997_length_exponent": float(exponent),
+                "memory_lstm1997_bytes_per_time_step": float(bytes_per_step),
+            }
+        )
     return {
         "milestone": "long_time_lags",
+        "memory": memory_rows,
         "measurements": measurements,
         "table": table,
         "carousel": carousel_document["curves"] if carousel_document else None,
