@@ -29,8 +29,8 @@ MEASUREMENTS = {  # command -> module:function(settings, tensorboard_directory) 
     "latch": "recurrent_bottleneck.milestones.latch:run",
     "long-time-lags": "recurrent_bottleneck.milestones.long_time_lags:run",
     "carousel": "recurrent_bottleneck.milestones.long_time_lags:carousel",
-    "timing": "recurrent_bottleneck.milestones.long_time_lags:timing",
-    "memory": "recurrent_bottleneck.milestones.long_time_lags:memory",
+    "timing": "recurrent_bottleneck.milestones.step_cost:timing",
+    "memory": "recurrent_bottleneck.milestones.step_cost:memory",
 }
 
 

@@ -92,3 +92,27 @@ def train_until_success(
     record["final_test_fraction_correct"] = record["curve"][-1]["test_fraction_correct"]
     writer.scalar("result/success", float(record["success"]), step=0)
     return record
+
+
+def describe_outcome(record: dict) -> str:
+    """One line for the job's log: solved after N sequences, not solved, or diverged."""
+    if record["diverged"]:
+        return "diverged"
+    if record["success"]:
+        return f"solved after {record['sequences_to_success']} sequences"
+    return f"not solved (test {record['final_test_fraction_correct']:.3f} correct)"
+
+
+def run_statistics(runs: list[dict]) -> dict:
+    """Over the seeds of one setting: successes, divergences, median sequences to success."""
+    solved = [run["sequences_to_success"] for run in runs if run["success"]]
+    return {
+        "seeds": len(runs),
+        "successes": sum(run["success"] for run in runs),
+        "diverged": sum(run["diverged"] for run in runs),
+        "success_rate": float(np.mean([run["success"] for run in runs])),
+        "median_sequences_to_success": float(np.median(solved)) if solved else None,
+        "mean_final_test_fraction_correct": float(
+            np.mean([run["final_test_fraction_correct"] for run in runs])
+        ),
+    }

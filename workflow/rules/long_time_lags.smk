@@ -77,7 +77,7 @@ rule long_time_lags_carousel:
 
 rule long_time_lags_timing:
     input:
-        package_sources("milestones/long_time_lags", "models/recurrent", "cells/lstm1997", "cli"),
+        package_sources("milestones/step_cost", "models/recurrent", "cells/lstm1997", "cli"),
     output:
         timing=f"{RESULTS}/long_time_lags/timing/timing.json",
         tensorboard=directory(f"{TENSORBOARD}/long_time_lags/timing"),
@@ -105,7 +105,7 @@ rule long_time_lags_timing:
 
 rule long_time_lags_memory:
     input:
-        package_sources("milestones/long_time_lags", "models/recurrent", "cells/lstm1997", "cli"),
+        package_sources("milestones/step_cost", "models/recurrent", "cells/lstm1997", "cli"),
     output:
         memory=f"{RESULTS}/long_time_lags/memory/memory.json",
         tensorboard=directory(f"{TENSORBOARD}/long_time_lags/memory"),

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from recurrent_bottleneck.tasks import latch
+from recurrent_bottleneck.training import describe_outcome, train_until_success
 
 
 def build_model(
@@ -63,7 +64,6 @@ def train_one(length: int, seed: int, settings: dict, tensorboard_directory: Pat
 
     from recurrent_bottleneck.runtime import seed_everything
     from recurrent_bottleneck.tensorboard_log import RunWriter
-    from recurrent_bottleneck.training import train_until_success
 
     seed_everything(seed)
     random = np.random.default_rng([seed, length])
@@ -111,16 +111,7 @@ def run(settings: dict, tensorboard_directory) -> dict:
     records = []
     for seed in range(settings["seeds"]):
         record = train_one(length, seed, settings, tensorboard_directory)
-        outcome = (
-            "diverged"
-            if record["diverged"]
-            else (
-                f"solved after {record['sequences_to_success']} sequences"
-                if record["success"]
-                else f"not solved (test accuracy {record['final_test_fraction_correct']:.3f})"
-            )
-        )
-        print(f"latch T={length} seed {seed}: {outcome}", flush=True)
+        print(f"latch T={length} seed {seed}: {describe_outcome(record)}", flush=True)
         records.append(record)
     successes = [record["success"] for record in records]
     return {

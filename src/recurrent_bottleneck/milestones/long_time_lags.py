@@ -12,26 +12,21 @@ gate), Keras' LSTM (with forget gate) and a tanh SimpleRNN. The measure is the p
 whether a run succeeds and how many training sequences it needed (see
 :mod:`recurrent_bottleneck.training`).
 
-Two further measurements need no training:
-
-- ``carousel``: the norm of dL/ds(t) through the cell state of an untrained 1997 cell
-  against the lag, with the paper's truncated gradient and with full BPTT, beside the
-  tanh RNN's dL/dh(t) (the 1991 curve). With truncation ds(t)/ds(t-1) = 1 exactly;
-- ``timing``: wall time of one training step against the sequence length. The update
-  does a fixed amount of work per step and weight, so time per time step stays flat;
-- ``memory``: the scratch memory of one compiled training step (XLA's buffer plan, JAX
-  backend) against the length. Backpropagation through time keeps every step's
-  activations, so it grows linearly with T; the paper's truncated RTRL did not need to.
+The carousel itself is measured without training (``carousel``): the norm of dL/ds(t)
+through the cell state of an untrained 1997 cell against the lag, with the paper's
+truncated gradient and with full BPTT, beside the tanh RNN's dL/dh(t) (the 1991 curve).
+With truncation ds(t)/ds(t-1) = 1 exactly. The cost of a step against the sequence
+length is measured in :mod:`recurrent_bottleneck.milestones.step_cost`.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 
 from recurrent_bottleneck.tasks import adding, long_lag
+from recurrent_bottleneck.training import describe_outcome, train_until_success
 
 TASKS = ("adding", "long_lag")
 
@@ -74,7 +69,6 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
     from recurrent_bottleneck.models.recurrent import build_model
     from recurrent_bottleneck.runtime import seed_everything
     from recurrent_bottleneck.tensorboard_log import RunWriter
-    from recurrent_bottleneck.training import train_until_success
 
     seed_everything(seed)
     task, model_kind, lag = settings["task"], settings["model"], settings["lag"]
@@ -125,15 +119,9 @@ def run(settings: dict, tensorboard_directory) -> dict:
     runs = []
     for seed in range(settings["seeds"]):
         record = train_one(settings, seed, tensorboard_directory)
-        outcome = (
-            "diverged"
-            if record["diverged"]
-            else f"solved after {record['sequences_to_success']} sequences"
-            if record["success"]
-            else f"not solved (test {record['final_test_fraction_correct']:.3f} correct)"
-        )
         print(
-            f"{settings['task']} {settings['model']} lag {settings['lag']} seed {seed}: {outcome}",
+            f"{settings['task']} {settings['model']} lag {settings['lag']} seed {seed}: "
+            f"{describe_outcome(record)}",
             flush=True,
         )
         runs.append(record)
@@ -235,129 +223,4 @@ def carousel(settings: dict, tensorboard_directory) -> dict:
         "measurement": "carousel",
         "settings": settings,
         "curves": result,
-    }
-
-
-def timing(settings: dict, tensorboard_directory) -> dict:
-    """Seconds per training step (batch of ``batch_size``) against the sequence length."""
-    import keras
-
-    from recurrent_bottleneck.models.recurrent import build_model
-    from recurrent_bottleneck.runtime import seed_everything
-    from recurrent_bottleneck.tensorboard_log import RunWriter
-
-    seed_everything(0)
-    random = np.random.default_rng(0)
-    rows = []
-    with RunWriter(Path(tensorboard_directory)) as writer:
-        for model_kind in settings["models"]:
-            for length in settings["lengths"]:
-                model = build_model(
-                    model_kind,
-                    length,
-                    2,
-                    adding.PAD,
-                    settings["units"],
-                    settings["cell"],
-                    "mean_squared_error",
-                    1e-3,
-                    1.0,
-                )
-                # the cost of a step does not depend on the values: random inputs will do
-                inputs = random.normal(size=(settings["batch_size"], length, 2)).astype("float32")
-                targets = random.uniform(size=(settings["batch_size"], 1)).astype("float32")
-                model.train_on_batch(inputs, targets)  # build and compile the step
-                seconds = []
-                for _ in range(settings["repeats"]):
-                    start = time.perf_counter()
-                    model.train_on_batch(inputs, targets)
-                    seconds.append(time.perf_counter() - start)
-                step_seconds = float(np.median(seconds))
-                rows.append(
-                    {
-                        "model": model_kind,
-                        "length": length,
-                        "seconds_per_step": step_seconds,
-                        "seconds_per_time_step": step_seconds / length,
-                    }
-                )
-                writer.scalar(
-                    f"timing/{model_kind}/microseconds_per_time_step",
-                    1e6 * step_seconds / length,
-                    step=length,
-                )
-                print(f"{model_kind} T={length}: {1e3 * step_seconds:.1f} ms per step", flush=True)
-                keras.backend.clear_session()
-    return {
-        "milestone": "long_time_lags",
-        "measurement": "timing",
-        "settings": settings,
-        "rows": rows,
-    }
-
-
-def memory(settings: dict, tensorboard_directory) -> dict:
-    """Bytes of scratch memory one compiled training step needs, against the sequence length.
-
-    XLA plans every buffer of a compiled function ahead of running it; the size of its
-    temporary buffers is what backpropagation through time keeps per step (states,
-    gates) plus a constant. Needs the JAX backend (``--backend jax``).
-    """
-    import keras
-
-    if keras.backend.backend() != "jax":
-        raise RuntimeError(
-            "the memory measurement reads XLA's buffer plan: run it with --backend jax"
-        )
-    import jax
-
-    from recurrent_bottleneck.models.recurrent import build_model
-    from recurrent_bottleneck.runtime import seed_everything
-    from recurrent_bottleneck.tensorboard_log import RunWriter
-
-    seed_everything(0)
-    random = np.random.default_rng(0)
-    rows = []
-    with RunWriter(Path(tensorboard_directory)) as writer:
-        for model_kind in settings["models"]:
-            for length in settings["lengths"]:
-                model = build_model(
-                    model_kind,
-                    length,
-                    2,
-                    adding.PAD,
-                    settings["units"],
-                    settings["cell"],
-                    "mean_squared_error",
-                    1e-3,
-                    1.0,
-                )
-                inputs = random.normal(size=(settings["batch_size"], length, 2)).astype("float32")
-                targets = np.zeros((settings["batch_size"], 1), "float32")
-                trainable = [variable.value for variable in model.trainable_variables]
-                non_trainable = [variable.value for variable in model.non_trainable_variables]
-
-                def loss(trainable, non_trainable, inputs, targets, model=model):
-                    predictions, _ = model.stateless_call(
-                        trainable, non_trainable, inputs, training=True
-                    )
-                    return keras.ops.mean((predictions - targets) ** 2)
-
-                compiled = (
-                    jax.jit(jax.grad(loss))
-                    .lower(trainable, non_trainable, inputs, targets)
-                    .compile()
-                )
-                temporary = int(compiled.memory_analysis().temp_size_in_bytes)
-                rows.append({"model": model_kind, "length": length, "temporary_bytes": temporary})
-                writer.scalar(
-                    f"memory/{model_kind}/temporary_kilobytes", temporary / 1024, step=length
-                )
-                print(f"{model_kind} T={length}: {temporary / 1024:.0f} KiB", flush=True)
-                keras.backend.clear_session()
-    return {
-        "milestone": "long_time_lags",
-        "measurement": "memory",
-        "settings": settings,
-        "rows": rows,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+from recurrent_bottleneck.training import run_statistics
 
 
 def summarize(documents: list[dict]) -> dict:
@@ -10,21 +10,7 @@ def summarize(documents: list[dict]) -> dict:
     documents = sorted(documents, key=lambda document: document["length"])
     table = []
     for document in documents:
-        runs = document["runs"]
-        solved = [run["sequences_to_success"] for run in runs if run["success"]]
-        table.append(
-            {
-                "length": document["length"],
-                "seeds": len(runs),
-                "successes": sum(run["success"] for run in runs),
-                "diverged": sum(run["diverged"] for run in runs),
-                "success_rate": document["success_rate"],
-                "median_sequences_to_success": float(np.median(solved)) if solved else None,
-                "mean_final_test_accuracy": float(
-                    np.mean([run["final_test_fraction_correct"] for run in runs])
-                ),
-            }
-        )
+        table.append({"length": document["length"], **run_statistics(document["runs"])})
     shortest, longest = table[0], table[-1]
     measurements = {
         "latch_seeds": min(row["seeds"] for row in table),

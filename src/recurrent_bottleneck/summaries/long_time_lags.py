@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from recurrent_bottleneck.milestones.long_time_lags import TASKS
+from recurrent_bottleneck.training import run_statistics
 
 # Training sequences to success reported by the paper (means over trials): Table 7
 # (adding, by T) and the Experiment 2c rows with q = p (by q).
@@ -22,24 +23,15 @@ def summarize(documents: list[dict]) -> dict:
     memory_document = next((d for d in documents if d.get("measurement") == "memory"), None)
     table = []
     for document in sorted(training, key=lambda d: (d["task"], d["lag"], d["model"])):
-        runs = document["runs"]
-        solved = [run["sequences_to_success"] for run in runs if run["success"]]
         table.append(
             {
                 "task": document["task"],
                 "model": document["model"],
                 "lag": document["lag"],
                 "minimal_lag": document["minimal_lag"],
-                "seeds": len(runs),
-                "successes": sum(run["success"] for run in runs),
-                "diverged": sum(run["diverged"] for run in runs),
-                "success_rate": document["success_rate"],
-                "median_sequences_to_success": float(np.median(solved)) if solved else None,
+                **run_statistics(document["runs"]),
                 "paper_sequences_to_success": PAPER_SEQUENCES_TO_SUCCESS[document["task"]].get(
                     document["lag"]
-                ),
-                "mean_final_test_fraction_correct": float(
-                    np.mean([run["final_test_fraction_correct"] for run in runs])
                 ),
             }
         )
