@@ -138,3 +138,11 @@ def test_bad_config_stops_before_any_job(tmp_path, request, bad, named):
     assert named in result.stderr + result.stdout
     assert not (directory / "results").exists()
     assert not (directory / "reports" / "recurrent-bottleneck.pdf").exists()
+
+
+def test_snakemake_html_report(smoke_run):
+    result = snakemake(smoke_run, "--configfile", "config/smoke.yaml", "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (smoke_run / "report.html").read_text(encoding="utf-8", errors="replace")
+    assert "recurrent-bottleneck.pdf" in html
+    assert "lstm1997_carousel_gradient" in html

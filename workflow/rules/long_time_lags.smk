@@ -87,8 +87,9 @@ rule long_time_lags_timing:
         ),
         backend=config["backend"],
         compute_threads=config["threads_per_job"],
-    # all cores: the timing job runs alone, so other jobs do not disturb the clock
-    threads: workflow.cores
+    # every core (Snakemake caps a rule's threads at --cores): the timing job runs alone,
+    # so no other job disturbs the clock; TensorFlow itself uses compute_threads
+    threads: 1024
     resources:
         gpu=1,
     log:
@@ -165,7 +166,7 @@ rule figure_long_time_lags:
         report(
             f"{RESULTS}/figures/{{figure}}.{config['figures']['format']}",
             category="1997 long short-term memory",
-            caption="../report/{figure}.rst",
+            caption="../report/lstm1997.rst",
         ),
     wildcard_constraints:
         figure="|".join(FIGURE_FUNCTIONS_1997),

@@ -23,15 +23,16 @@ def success_against_lag(documents: list[dict], output, width: float, height: flo
     figure, axes = new_figure(width, height, columns=max(len(tasks), 1))
     for axis, task in zip(axes, tasks, strict=False):
         rows = [row for row in summary["table"] if row["task"] == task]
-        for model, label in MODEL_LABELS.items():
+        # models side by side (a small offset on the log axis) so equal rates stay visible
+        for offset, (model, label) in zip((0.9, 1.0, 1.1), MODEL_LABELS.items(), strict=True):
             model_rows = sorted(
                 (r for r in rows if r["model"] == model), key=lambda r: r["minimal_lag"]
             )
             if not model_rows:
                 continue
-            lags = [r["minimal_lag"] for r in model_rows]
+            lags = [r["minimal_lag"] * offset for r in model_rows]
             rates = [r["success_rate"] for r in model_rows]
-            axis.plot(lags, rates, marker="o", markersize=4, label=label)
+            axis.plot(lags, rates, marker=MARKERS[model], markersize=5, label=label)
             for row in model_rows:
                 if model == "lstm1997" and row["median_sequences_to_success"]:
                     paper = row["paper_sequences_to_success"]
@@ -47,6 +48,10 @@ def success_against_lag(documents: list[dict], output, width: float, height: flo
                         fontsize=6,
                     )
         axis.set_xscale("log")
+        minimal_lags = sorted({r["minimal_lag"] for r in rows})
+        axis.set_xticks(minimal_lags, [str(lag) for lag in minimal_lags])
+        axis.minorticks_off()
+        axis.set_xlim(min(minimal_lags) / 1.6, max(minimal_lags) * 1.6)
         axis.set_ylim(-0.05, 1.1)
         axis.set_title(TASK_TITLES[task])
         axis.set_xlabel("minimal time lag (steps)")
@@ -108,14 +113,17 @@ def time_per_step(documents: list[dict], output, width: float, height: float) ->
                 markersize=4,
                 label=label,
             )
+    lengths = sorted({r["length"] for r in summary["timing"] + summary.get("memory", [])})
     for axis in (time_axis, memory_axis):
         axis.set_xscale("log")
+        axis.set_xticks(lengths, [str(length) for length in lengths])
+        axis.minorticks_off()
         axis.set_xlabel("sequence length T")
     time_axis.set_ylim(bottom=0)
     time_axis.set_ylabel("µs per time step (training step / T)")
-    time_axis.set_title("time: constant per step")
+    time_axis.set_title("time per time step")
     memory_axis.set_yscale("log")
     memory_axis.set_ylabel("scratch memory of a step (MiB)")
-    memory_axis.set_title("BPTT memory: grows with T")
+    memory_axis.set_title("scratch memory per training step")
     time_axis.legend(frameon=False)
     save(figure, output)
