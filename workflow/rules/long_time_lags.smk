@@ -189,6 +189,13 @@ SUMMARIES["long_time_lags"] = rules.long_time_lags_summary.output[0]
 for figure_name in FIGURE_FUNCTIONS_1997:
     FIGURES[figure_name] = figure_path(figure_name)
 MEASUREMENTS.extend(LONG_TIME_LAGS_RUNS)
+MEASUREMENTS.extend(
+    [
+        rules.long_time_lags_carousel.output.metrics,
+        rules.long_time_lags_timing.output.timing,
+        rules.long_time_lags_memory.output.memory,
+    ]
+)
 BENCHMARKS.extend(
     [
         benchmark_path(f"long_time_lags_train-{task}-{model}-{lag}")
