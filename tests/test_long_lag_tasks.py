@@ -50,15 +50,18 @@ def test_adding_correctness_threshold():
 
 @pytest.mark.parametrize(("lag", "distractors"), [(10, 10), (50, 7)])
 def test_long_lag_task_follows_experiment_2c(lag, distractors):
-    inputs, targets, lengths = long_lag.generate(np.random.default_rng(1), 400, lag, distractors)
+    numbers, targets, lengths = long_lag.generate(np.random.default_rng(1), 400, lag, distractors)
+    inputs = long_lag.one_hot(numbers, distractors)
     symbols = long_lag.symbol_indices(distractors)
     steps = lag + 40 + 3
+    assert numbers.shape == (400, steps) and numbers.dtype == np.int32
     assert inputs.shape == (400, steps, distractors + 4)
     assert np.all(lengths >= lag + 3)
     extras = lengths - lag - 3
     assert 6 < extras.mean() < 12  # geometric with continuation 9/10: mean 9 (capped)
     for row, length in enumerate(lengths):
         padding, sequence = inputs[row, : steps - length], inputs[row, steps - length :]
+        assert np.all(numbers[row, : steps - length] == 0)
         assert np.all(padding == 0.0)
         assert np.all(sequence.sum(axis=1) == 1.0)  # one-hot
         symbol = sequence.argmax(axis=1)
@@ -67,6 +70,32 @@ def test_long_lag_task_follows_experiment_2c(lag, distractors):
         assert symbol[-1] == symbols["e"]
         assert np.all(symbol[2:-1] < distractors)  # only distractors in between
     assert 0.4 < targets.mean() < 0.6
+
+
+def test_symbol_inputs_give_the_same_net_as_one_hot_inputs():
+    # The frozen one-hot embedding (with padding masked) is the paper's input layer.
+    import keras
+
+    from recurrent_bottleneck.models.recurrent import build_model
+
+    numbers, _, _ = long_lag.generate(np.random.default_rng(2), 4, 6, 5, max_extra=4)
+    cell = {
+        "cells_per_block": 2,
+        "input_gate_biases": [-1.0],
+        "output_gate_biases": [-1.0],
+        "squashing": "paper",
+        "truncated": False,
+    }
+    arguments = ("lstm1997", numbers.shape[1], 9, 0.0, 4, cell, "binary_crossentropy", 0.01, 1.0)
+    keras.utils.set_random_seed(0)
+    from_symbols = build_model(*arguments, symbols=True)
+    keras.utils.set_random_seed(0)
+    from_vectors = build_model(*arguments)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(from_symbols(numbers)),
+        keras.ops.convert_to_numpy(from_vectors(long_lag.one_hot(numbers, 5))),
+        rtol=1e-6,
+    )
 
 
 def test_minimal_lag_of_the_tasks():

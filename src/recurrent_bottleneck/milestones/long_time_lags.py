@@ -31,30 +31,33 @@ from recurrent_bottleneck.training import describe_outcome, train_until_success
 TASKS = ("adding", "long_lag")
 
 
-def task_data(task: str, settings: dict, random: np.random.Generator):
-    """(sample(count) -> (inputs, targets), correct, input size, steps, mask value, loss)."""
+def task_data(task: str, settings: dict, random: np.random.Generator) -> dict:
+    """What training needs of a task: a sampler, the correctness rule, the input layout."""
     lag = settings["lag"]
     if task == "adding":
-
-        def sample(count):
-            return adding.generate(random, count, lag)[:2]
-
-        return sample, adding.correct, 2, lag + lag // 10, adding.PAD, "mean_squared_error"
+        return {
+            "sample": lambda count: adding.generate(random, count, lag)[:2],
+            "correct": adding.correct,
+            "input_size": 2,
+            "steps": lag + lag // 10,
+            "mask_value": adding.PAD,
+            "symbols": False,
+            "loss": "mean_squared_error",
+        }
     if task == "long_lag":
         distractors = settings["distractors"] or lag
         max_extra = settings["max_extra"]
-
-        def sample(count):
-            return long_lag.generate(random, count, lag, distractors, max_extra)[:2]
-
-        return (
-            sample,
-            long_lag.correct,
-            distractors + 4,
-            lag + max_extra + 3,
-            0.0,
-            "binary_crossentropy",
-        )
+        return {
+            "sample": lambda count: long_lag.generate(random, count, lag, distractors, max_extra)[
+                :2
+            ],
+            "correct": long_lag.correct,
+            "input_size": distractors + 4,
+            "steps": lag + max_extra + 3,
+            "mask_value": None,
+            "symbols": True,
+            "loss": "binary_crossentropy",
+        }
     raise ValueError(f"task must be one of {TASKS}, got {task!r}")
 
 
@@ -73,18 +76,20 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
     seed_everything(seed)
     task, model_kind, lag = settings["task"], settings["model"], settings["lag"]
     random = np.random.default_rng([seed, lag, TASKS.index(task)])
-    sample, correct, input_size, steps, mask_value, loss = task_data(task, settings, random)
+    task_settings = task_data(task, settings, random)
+    sample, correct = task_settings["sample"], task_settings["correct"]
     test_set = sample(settings["test_sequences"])
     model = build_model(
         model_kind,
-        steps,
-        input_size,
-        mask_value,
+        task_settings["steps"],
+        task_settings["input_size"],
+        task_settings["mask_value"],
         settings["units"],
         settings["cell"],
-        loss,
+        task_settings["loss"],
         settings["learning_rate"],
         settings["clip_norm"],
+        symbols=task_settings["symbols"],
     )
     with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
         writer.hparams(

@@ -11,6 +11,8 @@ shorter sequence reaches the cell exactly as the paper feeds it.
 
 from __future__ import annotations
 
+import numpy as np
+
 MODEL_KINDS = ("lstm1997", "lstm_forget", "simple_rnn")
 
 
@@ -54,14 +56,37 @@ def build_model(
     loss: str,
     learning_rate: float,
     clip_norm: float | None,
+    symbols: bool = False,
 ):
-    """Masking -> recurrent layer -> Dense(1, sigmoid), compiled with Adam."""
+    """Masking -> recurrent layer -> Dense(1, sigmoid), compiled with Adam.
+
+    With ``symbols=True`` the inputs are symbol numbers (0 = padding) and a frozen
+    embedding whose rows are the one-hot vectors turns them into the paper's
+    ``input_size``-wide inputs inside the model (and masks the padding).
+    """
     import keras
 
-    model = keras.Sequential(
-        [
+    if symbols:
+        one_hot_rows = np.vstack([np.zeros((1, input_size)), np.eye(input_size)])
+        encoder = [
+            keras.Input(shape=(steps,), dtype="int32"),
+            keras.layers.Embedding(
+                input_size + 1,
+                input_size,
+                mask_zero=True,
+                trainable=False,
+                embeddings_initializer=keras.initializers.Constant(one_hot_rows),
+                name="one_hot",
+            ),
+        ]
+    else:
+        encoder = [
             keras.Input(shape=(steps, input_size)),
             keras.layers.Masking(mask_value=mask_value),
+        ]
+    model = keras.Sequential(
+        [
+            *encoder,
             recurrent_layer(kind, units, cell),
             keras.layers.Dense(1, activation="sigmoid", name="readout"),
         ],

@@ -12,9 +12,13 @@ follows with probability 9/10 at every step (so k is geometric, mean 9), then
 e. The minimal lag between c and the answer is q + 1. The paper's numbers:
 q = p = 100 solved after 31,000 training sequences, q = p = 1000 after 49,000.
 
+Sequences are returned as symbol numbers, not one-hot vectors: at q = p = 1000 a
+one-hot batch of 50 x 32 sequences would be 6.7 GB, while the model turns numbers
+into one-hot vectors itself, one batch at a time. Number 0 is padding; symbol i
+(position i of the one-hot vector, see :func:`symbol_indices`) is number i + 1.
 All arrays have the same number of steps, ``q + max_extra + 3``: sequences are
-front-padded with all-zero vectors (which the models mask out), and k is capped
-at ``max_extra`` (with the default 40 the cap cuts 0.9^40 = 1.5 % of the tail).
+front-padded with 0 (which the models mask out), and k is capped at
+``max_extra`` (with the default 40 the cap cuts 0.9^40 = 1.5 % of the tail).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def generate(
 ):
     """``count`` sequences with minimal lag ``lag`` + 1 (q = ``lag``), p = ``distractors``.
 
-    Returns inputs (count, steps, p + 4) front-padded with zeros, targets
+    Returns symbol numbers (count, steps) as int32, front-padded with 0, targets
     (count, 1) with 1.0 for x and 0.0 for y, and the true lengths.
     """
     if lag < 1 or distractors < 1:
@@ -43,14 +47,18 @@ def generate(
     extras = np.minimum(random.geometric(1.0 - CONTINUE_PROBABILITY, size=count) - 1, max_extra)
     lengths = lag + extras + 3  # b, c, q + k distractors, e
     steps = lag + max_extra + 3
-    inputs = np.zeros((count, steps, distractors + 4), dtype=np.float32)
+    numbers = np.zeros((count, steps), dtype=np.int32)
     is_x = random.random(count) < 0.5
     for row, length in enumerate(lengths):
-        start = steps - length
         sequence = [symbols["b"], symbols["x"] if is_x[row] else symbols["y"]]
         sequence += list(random.integers(0, distractors, size=length - 3)) + [symbols["e"]]
-        inputs[row, np.arange(start, steps), sequence] = 1.0
-    return inputs, is_x.astype(np.float32)[:, None], lengths
+        numbers[row, steps - length :] = np.asarray(sequence) + 1
+    return numbers, is_x.astype(np.float32)[:, None], lengths
+
+
+def one_hot(numbers: np.ndarray, distractors: int) -> np.ndarray:
+    """The paper's input vectors: (count, steps, p + 4), all-zero rows for padding."""
+    return np.eye(distractors + 5, dtype=np.float32)[numbers][..., 1:]
 
 
 def correct(predictions: np.ndarray, targets: np.ndarray) -> np.ndarray:
