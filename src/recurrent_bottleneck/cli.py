@@ -53,18 +53,6 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def package_versions() -> dict[str, str]:
-    from importlib import metadata
-
-    versions = {}
-    for package in ("keras", "tensorflow", "jax", "numpy", "tensorboard"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
 def write_json_atomically(document: dict, path: str | Path) -> None:
     """Write JSON to a temporary file and rename it into place: never a half-written file."""
     path = Path(path)
@@ -102,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from recurrent_bottleneck import runtime
+    from recurrent_bottleneck.report.provenance import package_versions
 
     runtime.configure(threads=arguments.threads, backend=arguments.backend)
     module_name, function_name = MEASUREMENTS[arguments.measurement].split(":")

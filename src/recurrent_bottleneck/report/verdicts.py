@@ -21,7 +21,6 @@ COMPARISONS = {
     "below": lambda value, bound: value < bound,
     "above": lambda value, bound: value > bound,
 }
-VERDICTS = ("reproduced", "not reproduced", "inconclusive", "not measured")
 
 
 class ClaimError(ValueError):
