@@ -49,6 +49,19 @@ def weight_gradient_norm(model: keras.Model, loss: Callable, inputs, targets) ->
     return float(keras.ops.convert_to_numpy(compiled(inputs, targets)))
 
 
+def loss_of_weights(model: keras.Model, loss: Callable) -> Callable:
+    """loss(targets, model(inputs)) as a pure function of the weights, for JAX transforms:
+    ``(trainable_values, non_trainable_values, inputs, targets) -> scalar``."""
+
+    def function(trainable_values, non_trainable_values, inputs, targets):
+        predictions, _ = model.stateless_call(
+            trainable_values, non_trainable_values, inputs, training=True
+        )
+        return loss(targets, predictions)
+
+    return function
+
+
 def _global_norm(gradients):
     from keras import ops
 
@@ -70,13 +83,7 @@ def _compile_gradient_norm(model: keras.Model, loss: Callable):
     if backend == "jax":
         import jax
 
-        def loss_of_weights(trainable_values, non_trainable_values, inputs, targets):
-            predictions, _ = model.stateless_call(
-                trainable_values, non_trainable_values, inputs, training=True
-            )
-            return loss(targets, predictions)
-
-        gradient_function = jax.jit(jax.grad(loss_of_weights))
+        gradient_function = jax.jit(jax.grad(loss_of_weights(model, loss)))
 
         def norm(inputs, targets):
             trainable = [variable.value for variable in model.trainable_variables]

@@ -96,15 +96,17 @@ def memory(settings: dict, tensorboard_directory) -> dict:
         )
     import jax
 
+    from recurrent_bottleneck.autodiff import loss_of_weights
+
     def temporary_bytes(model, inputs, targets):
         trainable = [variable.value for variable in model.trainable_variables]
         non_trainable = [variable.value for variable in model.non_trainable_variables]
 
-        def loss(trainable, non_trainable, inputs, targets):
-            predictions, _ = model.stateless_call(trainable, non_trainable, inputs, training=True)
+        def loss(targets, predictions):
             return keras.ops.mean((predictions - targets) ** 2)
 
-        step = jax.jit(jax.grad(loss)).lower(trainable, non_trainable, inputs, targets)
+        gradient = jax.jit(jax.grad(loss_of_weights(model, loss)))
+        step = gradient.lower(trainable, non_trainable, inputs, targets)
         return int(step.compile().memory_analysis().temp_size_in_bytes)
 
     rows = sweep(settings, tensorboard_directory, temporary_bytes, "temporary_bytes", "bytes")
