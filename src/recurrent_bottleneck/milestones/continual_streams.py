@@ -1,0 +1,265 @@
+"""Continual streams break the original LSTM; the forget gate repairs it (Gers et al. 2000).
+
+A net reads the continual embedded Reber stream (:mod:`recurrent_bottleneck.tasks.reber`)
+one symbol at a time and predicts the legal next symbols. A prediction is correct when
+every output's squared error is below 0.49. The rows of the paper's Table 2 differ only
+in the cell (:mod:`recurrent_bottleneck.models.continual`): the original cell reset at
+every string start, the original cell never reset, the original cell with a fixed state
+decay, and the cell with forget gates.
+
+Training, as in the paper: a training stream runs until the net's first wrong prediction
+(or ``max_training_stream`` symbols); then the net is reset and a new stream begins. The
+paper's count of "streams to solution" is the number of training streams begun. Ours
+runs ``batch_size`` streams side by side and feeds them in windows of ``window`` symbols,
+the state carried across windows (truncated backpropagation through time with Adam,
+where the paper updated online after every symbol): predictions after a stream's first
+error get zero weight, and that stream restarts at the next window.
+
+Testing: every ``evaluation_interval`` windows the net reads ``test_streams`` fixed test
+streams of ``test_stream_length`` symbols from a zero state, never reset. The error-free
+length of a stream is the number of symbols before the first wrong prediction. A run is
+"perfect" when every test stream is error-free (training stops there), "good" when the
+mean error-free length at the end exceeds ``good_length``, and "rest" otherwise.
+
+After training the net reads one long stream (``trace_length`` symbols); the largest
+|s_c| over its cells is recorded along the way, and how fast it grows is fitted as an
+exponent (|s| ~ position^k: k near 0 for a bounded state, near 1 for a state that
+grows linearly without bound).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from recurrent_bottleneck.tasks import reber
+
+CATEGORIES = ("perfect", "good", "rest")
+
+
+class TrainingStreams:
+    """``count`` continual streams read window by window; a stream can be restarted."""
+
+    def __init__(self, random: np.random.Generator, count: int):
+        self.random = random
+        self.buffers = [self._empty() for _ in range(count)]
+        self.lengths = np.zeros(count, dtype=np.int64)
+        self.started = count
+
+    @staticmethod
+    def _empty() -> dict[str, np.ndarray]:
+        return {
+            "symbols": np.zeros(0, np.int32),
+            "targets": np.zeros((0, len(reber.SYMBOLS)), np.float32),
+            "string_starts": np.zeros(0, np.float32),
+        }
+
+    def restart(self, which: np.ndarray) -> None:
+        """New streams (from a fresh string) where ``which`` is true."""
+        for index in np.flatnonzero(which):
+            self.buffers[index] = self._empty()
+            self.lengths[index] = 0
+            self.started += 1
+
+    def window(self, length: int) -> dict[str, np.ndarray]:
+        """The next ``length`` symbols of every stream, stacked: (count, length, ...)."""
+        parts = []
+        for index, buffer in enumerate(self.buffers):
+            if len(buffer["symbols"]) < length:
+                extra = reber.stream(self.random, length + 32)
+                buffer = {key: np.concatenate([buffer[key], extra[key]]) for key in buffer}
+            parts.append({key: value[:length] for key, value in buffer.items()})
+            self.buffers[index] = {key: value[length:] for key, value in buffer.items()}
+        self.lengths += length
+        return {key: np.stack([part[key] for part in parts]) for key in parts[0]}
+
+
+def weights_until_first_error(correct: np.ndarray) -> np.ndarray:
+    """Per symbol 1.0 up to and including a stream's first error in the window, 0.0 after."""
+    errors_before = np.cumsum(~correct, axis=1) - (~correct)
+    return (errors_before == 0).astype(np.float32)
+
+
+def evaluate(tracing_model, test_set: dict, threshold: float) -> dict:
+    """Error-free lengths of the test streams, read from a zero state without resets."""
+    predictions, _ = tracing_model.predict(
+        [test_set["symbols"], test_set["string_starts"][..., None]],
+        batch_size=len(test_set["symbols"]),
+        verbose=0,
+    )
+    correct = reber.correct_predictions(predictions, test_set["targets"], threshold)
+    lengths = reber.error_free_length(correct)
+    return {
+        "error_free_lengths": [int(length) for length in lengths],
+        "mean_error_free_length": float(np.mean(lengths)),
+        "perfect": bool(np.all(correct)),
+        "fraction_correct": float(np.mean(correct)),
+    }
+
+
+def growth_exponent(positions: np.ndarray, magnitudes: np.ndarray) -> float:
+    """Least-squares slope of log magnitude against log position (k in |s| ~ position^k)."""
+    positions, magnitudes = np.asarray(positions, float), np.asarray(magnitudes, float)
+    usable = (positions > 0) & (magnitudes > 0) & np.isfinite(magnitudes)
+    if usable.sum() < 2:
+        return float("nan")
+    slope, _ = np.polyfit(np.log(positions[usable]), np.log(magnitudes[usable]), 1)
+    return float(slope)
+
+
+def state_trace(tracing_model, row_settings: dict, settings: dict, random) -> dict:
+    """The cell states and forget gates along one long stream, summarised for the figures."""
+    units = settings["cell"]["blocks"] * settings["cell"]["cells_per_block"]
+    cells_per_block = settings["cell"]["cells_per_block"]
+    stream = reber.stream(random, settings["trace_length"])
+    predictions, trace = tracing_model.predict(
+        [stream["symbols"][None], stream["string_starts"][None, :, None]], verbose=0
+    )
+    states, keep = trace[0, :, units : 2 * units], trace[0, :, 2 * units :]
+    largest = np.max(np.abs(states), axis=1)
+    buckets = np.array_split(np.arange(len(largest)), settings["trace_points"])
+    positions = np.array([bucket[-1] + 1 for bucket in buckets])
+    bucket_largest = np.array([largest[bucket].max() for bucket in buckets])
+    segment = slice(0, settings["trace_segment"])
+    correct = reber.correct_predictions(predictions[0], stream["targets"], settings["threshold"])
+    return {
+        "positions": positions.tolist(),
+        "largest_abs_state": bucket_largest.tolist(),
+        "growth_exponent": growth_exponent(positions, bucket_largest),
+        "final_largest_abs_state": float(bucket_largest[-1]),
+        "error_free_length": int(reber.error_free_length(correct[None])[0]),
+        "segment": {
+            "symbols": "".join(reber.SYMBOLS[n] for n in stream["symbols"][segment]),
+            "string_starts": np.flatnonzero(stream["string_starts"][segment]).tolist(),
+            "states": states[segment].round(6).tolist(),
+            "forget_gates": keep[segment, ::cells_per_block].round(6).tolist(),
+        },
+        "row_has_forget_gate": row_settings.get("forget_gate", False),
+    }
+
+
+def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
+    import keras
+
+    from recurrent_bottleneck.models.continual import (
+        ROWS,
+        build_models,
+        copy_weights,
+        restart_streams,
+    )
+    from recurrent_bottleneck.runtime import seed_everything
+    from recurrent_bottleneck.tensorboard_log import RunWriter
+
+    seed_everything(seed)
+    row, threshold = settings["row"], settings["threshold"]
+    row_index = sorted(ROWS).index(row)
+    # the same test streams for every row of a seed; training streams drawn per row
+    test_set = reber.streams(
+        np.random.default_rng([seed, 0]), settings["test_streams"], settings["test_stream_length"]
+    )
+    training_random = np.random.default_rng([seed, 1, row_index])
+    window, batch_size = settings["window"], settings["batch_size"]
+    training_model, tracing_model, recurrent = build_models(
+        row,
+        settings["cell"],
+        len(reber.SYMBOLS),
+        batch_size,
+        window,
+        learning_rate=settings["learning_rate"],
+        clip_norm=settings["clip_norm"],
+    )
+    streams = TrainingStreams(training_random, batch_size)
+    record = {"curve": [], "streams_to_solution": None, "diverged": False}
+    with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
+        writer.hparams(
+            {"row": row, "seed": seed, "learning_rate": settings["learning_rate"]},
+            trial_id=f"{row}/seed_{seed}",
+        )
+        losses = []
+        for step in range(1, settings["training_windows"] + 1):
+            batch = streams.window(window)
+            inputs = [batch["symbols"], batch["string_starts"][..., None]]
+            restart = streams.lengths + window >= settings["max_training_stream"]
+            weights = None
+            if settings["stop_at_first_error"]:
+                before = [keras.ops.convert_to_numpy(state) for state in recurrent.states]
+                predictions = training_model.predict_on_batch(inputs)
+                for state, value in zip(recurrent.states, before, strict=True):
+                    state.assign(value)
+                correct = reber.correct_predictions(predictions, batch["targets"], threshold)
+                weights = weights_until_first_error(correct)
+                restart |= ~correct.all(axis=1)
+            loss = float(training_model.train_on_batch(inputs, batch["targets"], weights))
+            losses.append(loss)
+            streams.restart(restart)
+            restart_streams(recurrent, restart)
+            if not np.isfinite(loss):
+                record["diverged"] = True
+            last = step == settings["training_windows"]
+            if step % settings["evaluation_interval"] and not (last or record["diverged"]):
+                continue
+            copy_weights(training_model, tracing_model)
+            test = evaluate(tracing_model, test_set, threshold)
+            symbols_seen = step * window * batch_size
+            point = {
+                "symbols": symbols_seen,
+                "streams": streams.started,
+                "train_loss": float(np.mean(losses)),
+                **{key: test[key] for key in ("mean_error_free_length", "fraction_correct")},
+            }
+            losses = []
+            record["curve"].append(point)
+            writer.scalars(
+                {
+                    "train/loss": point["train_loss"],
+                    "train/streams": point["streams"],
+                    "test/mean_error_free_length": point["mean_error_free_length"],
+                    "test/fraction_correct": point["fraction_correct"],
+                },
+                step=symbols_seen,
+            )
+            print(
+                f"{row} seed {seed}: {symbols_seen} symbols, {streams.started} streams, "
+                f"error-free {point['mean_error_free_length']:.0f}",
+                flush=True,
+            )
+            if test["perfect"]:
+                record["streams_to_solution"] = streams.started
+                break
+            if record["diverged"]:
+                break
+        record["final_test"] = test
+        good = test["mean_error_free_length"] > settings["good_length"]
+        record["category"] = "perfect" if test["perfect"] else ("good" if good else "rest")
+        record["state_trace"] = state_trace(
+            tracing_model, ROWS[row], settings, np.random.default_rng([seed, 2])
+        )
+        trace = record["state_trace"]
+        for position, magnitude in zip(trace["positions"], trace["largest_abs_state"], strict=True):
+            writer.scalar("trace/largest_abs_cell_state", magnitude, step=position)
+        writer.scalar("result/perfect", float(test["perfect"]), step=0)
+        writer.scalar("result/growth_exponent", trace["growth_exponent"], step=0)
+    keras.backend.clear_session()
+    return {"seed": seed, **record}
+
+
+def run(settings: dict, tensorboard_directory) -> dict:
+    """All seeds of one row of Table 2; the settings name the row."""
+    tensorboard_directory = Path(tensorboard_directory)
+    runs = []
+    for seed in range(settings["seeds"]):
+        record = train_one(settings, seed, tensorboard_directory)
+        print(
+            f"{settings['row']} seed {seed}: {record['category']}, mean error-free length "
+            f"{record['final_test']['mean_error_free_length']:.0f}, state growth exponent "
+            f"{record['state_trace']['growth_exponent']:.2f}",
+            flush=True,
+        )
+        runs.append(record)
+    return {
+        "milestone": "continual_streams",
+        "row": settings["row"],
+        "settings": settings,
+        "runs": runs,
+    }

@@ -1,0 +1,118 @@
+"""Next-symbol predictors for continual streams (Gers, Schmidhuber & Cummins 2000).
+
+symbol number -> one-hot (a frozen embedding) + the string-start column -> the 2000
+cell (:mod:`recurrent_bottleneck.cells.lstm2000`) -> one sigmoid unit per symbol,
+trained on the squared error against the legal next symbols.
+
+Two models share one set of weights:
+
+- the training model is *stateful*: its batch is a set of parallel training streams,
+  fed one window of symbols at a time, and the cell state carries over from window to
+  window (no reset unless the row's cell resets itself or the loop restarts a stream);
+- the tracing model reads whole test streams at once and also returns the cell states
+  and forget-gate activations at every step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Table 2 of the paper: the rows this workflow can run, as settings of the 2000 cell
+ROWS = {
+    "reset": {"forget_gate": False, "external_reset": True},
+    "no_reset": {"forget_gate": False},
+    "state_decay": {"forget_gate": False, "state_decay": 0.9},
+    "forget_gate": {"forget_gate": True},
+}
+
+
+def recurrent_cell(row: str, cell: dict, trace: bool = False):
+    from recurrent_bottleneck.cells.lstm2000 import ForgetGateLSTMCell
+
+    if row not in ROWS:
+        raise ValueError(f"row must be one of {sorted(ROWS)}, got {row!r}")
+    options = dict(ROWS[row])
+    if row == "state_decay":
+        options["state_decay"] = cell["state_decay"]
+    return ForgetGateLSTMCell(
+        blocks=cell["blocks"],
+        cells_per_block=cell["cells_per_block"],
+        input_gate_biases=cell["input_gate_biases"],
+        output_gate_biases=cell["output_gate_biases"],
+        forget_gate_biases=cell["forget_gate_biases"],
+        squashing=cell["squashing"],
+        truncated=cell["truncated"],
+        kernel_initializer=_uniform(cell["initial_weight_range"]),
+        recurrent_initializer=_uniform(cell["initial_weight_range"]),
+        trace=trace,
+        **options,
+    )
+
+
+def _uniform(half_width: float):
+    import keras
+
+    return keras.initializers.RandomUniform(-half_width, half_width)
+
+
+def build_models(row: str, cell: dict, symbols: int, batch_size: int, window: int, **training):
+    """(training model, tracing model) for one row; ``training`` holds learning_rate, clip_norm."""
+    import keras
+
+    def predictor(recurrent, symbol_input, reset_input):
+        one_hot = keras.layers.Embedding(
+            symbols,
+            symbols,
+            trainable=False,
+            embeddings_initializer=keras.initializers.Constant(np.eye(symbols)),
+            name="one_hot",
+        )(symbol_input)
+        features = keras.layers.Concatenate(name="with_reset")([one_hot, reset_input])
+        return recurrent(features)
+
+    readout = keras.layers.Dense(symbols, activation="sigmoid", name="readout")
+
+    symbol_input = keras.Input(batch_shape=(batch_size, window), dtype="int32", name="symbols")
+    reset_input = keras.Input(batch_shape=(batch_size, window, 1), name="string_starts")
+    recurrent = keras.layers.RNN(
+        recurrent_cell(row, cell), return_sequences=True, stateful=True, name="lstm2000"
+    )
+    training_model = keras.Model(
+        [symbol_input, reset_input],
+        readout(predictor(recurrent, symbol_input, reset_input)),
+        name=f"continual_{row}",
+    )
+    training_model.compile(
+        optimizer=keras.optimizers.Adam(
+            learning_rate=training["learning_rate"], clipnorm=training["clip_norm"]
+        ),
+        loss="mean_squared_error",
+        jit_compile=False,
+    )
+
+    units = cell["blocks"] * cell["cells_per_block"]
+    trace_symbols = keras.Input(shape=(None,), dtype="int32", name="symbols")
+    trace_resets = keras.Input(shape=(None, 1), name="string_starts")
+    traced = keras.layers.RNN(
+        recurrent_cell(row, cell, trace=True), return_sequences=True, name="lstm2000"
+    )
+    trace = predictor(traced, trace_symbols, trace_resets)
+    outputs = keras.layers.Lambda(lambda values: values[..., :units], name="cell_outputs")(trace)
+    tracing_model = keras.Model(
+        [trace_symbols, trace_resets], [readout(outputs), trace], name=f"trace_{row}"
+    )
+    return training_model, tracing_model, recurrent
+
+
+def copy_weights(training_model, tracing_model) -> None:
+    """Give the tracing model the training model's current weights (same layout)."""
+    tracing_model.get_layer("lstm2000").set_weights(
+        training_model.get_layer("lstm2000").get_weights()
+    )
+
+
+def restart_streams(recurrent, restart: np.ndarray) -> None:
+    """Zero the carried state of the streams (batch rows) where ``restart`` is true."""
+    keep = (1.0 - np.asarray(restart, dtype="float32"))[:, None]
+    for state in recurrent.states:
+        state.assign(state * keep)

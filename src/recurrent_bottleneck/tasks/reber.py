@@ -1,0 +1,149 @@
+"""The embedded Reber grammar, as separate strings (ERG) and as a continual stream (CERG).
+
+The Reber grammar is a small finite automaton over seven symbols B, T, P, S, X, V, E.
+From the start node a string emits B; at every node one of two outgoing edges is taken
+with probability 1/2, emitting the edge's symbol; the string ends with E:
+
+    node 0 --B--> 1
+    node 1 --T--> 2    node 1 --P--> 3
+    node 2 --S--> 2    node 2 --X--> 4
+    node 3 --T--> 3    node 3 --V--> 5
+    node 4 --X--> 3    node 4 --S--> 6
+    node 5 --P--> 4    node 5 --V--> 6
+    node 6 --E--> end
+
+e.g. BTXSE, BPVVE, BTSSXXTVVE. The *embedded* grammar wraps a Reber string in a
+branch that must be remembered across it: B, then T or P, then a Reber string, then
+the same T or P again, then E (BT<reber>TE or BP<reber>PE). Predicting the
+second-to-last symbol needs the second symbol, held over the whole inner string.
+
+The continual version (Gers, Schmidhuber & Cummins 2000) concatenates embedded strings
+with nothing in between: ...TE BP... The net reads one symbol per step and predicts
+which symbols may come next; the target is the set of legal next symbols (after the
+final E, only the B of the next string). Symbols are numbered 0..6 in the order above.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SYMBOLS = "BTPSXVE"
+SYMBOL_NUMBER = {symbol: number for number, symbol in enumerate(SYMBOLS)}
+
+# node -> ((symbol, next node), (symbol, next node)); node 0 emits B, None marks the end
+REBER_EDGES = {
+    1: (("T", 2), ("P", 3)),
+    2: (("S", 2), ("X", 4)),
+    3: (("T", 3), ("V", 5)),
+    4: (("X", 3), ("S", 6)),
+    5: (("P", 4), ("V", 6)),
+}
+
+
+def reber_string(random: np.random.Generator) -> str:
+    """One string of the plain Reber grammar."""
+    symbols, node = ["B"], 1
+    while node != 6:
+        symbol, node = REBER_EDGES[node][random.integers(2)]
+        symbols.append(symbol)
+    symbols.append("E")
+    return "".join(symbols)
+
+
+def embedded_reber_string(random: np.random.Generator) -> str:
+    """One string of the embedded grammar: B, branch, Reber string, the same branch, E."""
+    branch = "TP"[random.integers(2)]
+    return f"B{branch}{reber_string(random)}{branch}E"
+
+
+def legal_next(string: str) -> list[set[str]]:
+    """For every position of an embedded Reber string, the symbols that may follow it.
+
+    Worked out by running the automaton on the string; the symbol after the final E is
+    the B that starts the next string (in a stream). Raises ValueError if the string is
+    not in the grammar.
+    """
+    if len(string) < 9 or string[0] != "B" or string[1] not in "TP" or string[-1] != "E":
+        raise ValueError(f"not an embedded Reber string: {string!r}")
+    branch, inner = string[1], string[2:-2]
+    if string[-2] != branch:
+        raise ValueError(f"branch {branch} is not repeated before the final E: {string!r}")
+    follow = [{"T", "P"}, {"B"}]  # after the outer B; after the branch symbol
+    if inner[0] != "B":
+        raise ValueError(f"inner string must start with B: {string!r}")
+    node = 1
+    follow.append({symbol for symbol, _ in REBER_EDGES[node]})  # after the inner B
+    for symbol in inner[1:-1]:
+        edges = dict(REBER_EDGES.get(node, ()))
+        if symbol not in edges:
+            raise ValueError(f"{symbol!r} cannot follow node {node} in {string!r}")
+        node = edges[symbol]
+        follow.append({"E"} if node == 6 else {s for s, _ in REBER_EDGES[node]})
+    if node != 6 or inner[-1] != "E":
+        raise ValueError(f"inner string does not end at the final node: {string!r}")
+    follow.append({branch})  # after the inner E: the remembered branch
+    follow.append({"E"})  # after the repeated branch
+    follow.append({"B"})  # after the final E: the next string
+    return follow
+
+
+def is_embedded_reber(string: str) -> bool:
+    try:
+        legal_next(string)
+    except ValueError:
+        return False
+    return True
+
+
+def encode(string: str) -> tuple[np.ndarray, np.ndarray]:
+    """Symbol numbers (len,) and multi-hot targets of the legal next symbols (len, 7)."""
+    numbers = np.array([SYMBOL_NUMBER[symbol] for symbol in string], dtype=np.int32)
+    targets = np.zeros((len(string), len(SYMBOLS)), dtype=np.float32)
+    for position, allowed in enumerate(legal_next(string)):
+        targets[position, [SYMBOL_NUMBER[symbol] for symbol in allowed]] = 1.0
+    return numbers, targets
+
+
+def stream(random: np.random.Generator, length: int) -> dict[str, np.ndarray]:
+    """A continual stream: embedded strings back to back, cut at ``length`` symbols.
+
+    Returns ``symbols`` (length,), ``targets`` (length, 7) and ``string_starts``
+    (length,), 1.0 where a new string begins (an external reset would act there).
+    """
+    numbers, targets, starts, total = [], [], [], 0
+    while total < length:
+        string_numbers, string_targets = encode(embedded_reber_string(random))
+        start = np.zeros(len(string_numbers), dtype=np.float32)
+        start[0] = 1.0
+        numbers.append(string_numbers)
+        targets.append(string_targets)
+        starts.append(start)
+        total += len(string_numbers)
+    return {
+        "symbols": np.concatenate(numbers)[:length],
+        "targets": np.concatenate(targets)[:length],
+        "string_starts": np.concatenate(starts)[:length],
+    }
+
+
+def streams(random: np.random.Generator, count: int, length: int) -> dict[str, np.ndarray]:
+    """``count`` independent streams stacked: arrays of shape (count, length, ...)."""
+    parts = [stream(random, length) for _ in range(count)]
+    return {key: np.stack([part[key] for part in parts]) for key in parts[0]}
+
+
+def correct_predictions(
+    outputs: np.ndarray, targets: np.ndarray, squared_error_below: float = 0.49
+) -> np.ndarray:
+    """Per step: every output unit's squared error below the threshold (the paper's test)."""
+    return np.all((outputs - targets) ** 2 < squared_error_below, axis=-1)
+
+
+def error_free_length(correct: np.ndarray) -> np.ndarray:
+    """Symbols predicted correctly before the first error, per stream (the full length if none).
+
+    ``correct``: booleans of shape (streams, length).
+    """
+    correct = np.asarray(correct, dtype=bool)
+    first_error = np.argmin(correct, axis=-1)
+    return np.where(correct.all(axis=-1), correct.shape[-1], first_error)
