@@ -19,6 +19,7 @@ validate(config, "config/schema.yaml")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/gradient_decay.smk"
 include: "workflow/rules/long_time_lags.smk"
+include: "workflow/rules/continual_streams.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -52,6 +52,10 @@ def test_shipped_configs_are_valid(project_root, default_config, schema, name):
         ({"long_time_lags": {"long_lag": {"training_steps": 0}}}, "training_steps"),
         ({"long_time_lags": {"models": ["gru"]}}, "models"),
         ({"long_time_lags": {"cell": {"forget_bias": 1.0}}}, "forget_bias"),
+        ({"continual_streams": {"rows": ["peephole"]}}, "rows"),
+        ({"continual_streams": {"window": 0}}, "window"),
+        ({"continual_streams": {"cell": {"state_decay": 1.5}}}, "state_decay"),
+        ({"continual_streams": {"test_stream_lenght": 100}}, "test_stream_lenght"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key(default_config, schema, override, named):

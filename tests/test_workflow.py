@@ -60,15 +60,20 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     assert "Summary of claims" in flat
     assert "1991/1994: vanishing and exploding gradients" in flat
     assert "1997: long short-term memory" in flat
+    assert "2000: the forget gate" in flat
+    assert "LSTM with forget gates" in flat  # a row of the Table 2 replica
     assert "smoke scale" in flat
     assert "Provenance" in flat
     verdicts = json.loads((smoke_run / "results/report/verdicts.json").read_text())["claims"]
-    assert len(verdicts) == 7
+    assert len(verdicts) == 10
     for verdict in verdicts:
         assert verdict["verdict"] in {"reproduced", "not reproduced", "inconclusive"}
         assert verdict["measured"].split()[0] in flat
     # the latch and 1997 training claims need 3 seeds; the smoke run has fewer
-    for name in ("latch-duration", "lstm1997-adding", "lstm1997-long-lag"):
+    inconclusive = {"latch-duration", "lstm1997-adding", "lstm1997-long-lag"}
+    # the 2000 claims need 2 seeds per row; the smoke run has 1
+    inconclusive |= {"continual-streams-need-resets", "unbounded-cell-state", "forget-gate-repairs"}
+    for name in inconclusive:
         assert next(v for v in verdicts if v["id"] == name)["verdict"] == "inconclusive"
     assert "INCONCLU" in text
 
@@ -91,6 +96,20 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
     reader.Reload()
     steps = [event.step for event in reader.Scalars("gradient/log10_norm_vs_lag")]
     assert steps == list(range(31))  # lags 0 .. max_lag of the smoke config
+    for row in ("reset", "no_reset", "forget_gate"):
+        reader = event_accumulator.EventAccumulator(
+            str(tensorboard / f"continual_streams/{row}/seed_0")
+        )
+        reader.Reload()
+        assert {
+            "train/loss",
+            "test/mean_error_free_length",
+            "trace/largest_abs_cell_state",
+            "result/growth_exponent",
+        } <= set(reader.Tags()["scalars"])
+        # the state along the trace stream: one point per bucket, at its end position
+        trace_steps = [event.step for event in reader.Scalars("trace/largest_abs_cell_state")]
+        assert trace_steps == [20, 40, 60, 80]  # 80 symbols in 4 buckets (smoke config)
 
 
 def test_second_run_does_nothing(smoke_run):
@@ -116,6 +135,7 @@ def test_figure_setting_reruns_only_figures_and_report(smoke_run):
         "figure_fitted_factor_vs_radius",
         "figure_latch_success_vs_length",
         "figure_long_time_lags",
+        "figure_continual_streams",
         "provenance",
         "report",
         "all",

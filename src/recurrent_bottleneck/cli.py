@@ -31,6 +31,7 @@ MEASUREMENTS = {  # command -> module:function(settings, tensorboard_directory) 
     "carousel": "recurrent_bottleneck.milestones.long_time_lags:carousel",
     "timing": "recurrent_bottleneck.milestones.step_cost:timing",
     "memory": "recurrent_bottleneck.milestones.step_cost:memory",
+    "continual-streams": "recurrent_bottleneck.milestones.continual_streams:run",
 }
 
 

@@ -82,6 +82,11 @@ def train_until_success(
             },
             step=sequences,
         )
+        print(
+            f"  {sequences} sequences: train loss {train_loss:.4g}, "
+            f"test correct {fraction_correct:.3f}",
+            flush=True,
+        )
         if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
             record["diverged"] = True
             break

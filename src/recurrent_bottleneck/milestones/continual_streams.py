@@ -75,12 +75,6 @@ class TrainingStreams:
         return {key: np.stack([part[key] for part in parts]) for key in parts[0]}
 
 
-def weights_until_first_error(correct: np.ndarray) -> np.ndarray:
-    """Per symbol 1.0 up to and including a stream's first error in the window, 0.0 after."""
-    errors_before = np.cumsum(~correct, axis=1) - (~correct)
-    return (errors_before == 0).astype(np.float32)
-
-
 def evaluate(tracing_model, test_set: dict, threshold: float) -> dict:
     """Error-free lengths of the test streams, read from a zero state without resets."""
     predictions, _ = tracing_model.predict(
@@ -181,16 +175,14 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
             batch = streams.window(window)
             inputs = [batch["symbols"], batch["string_starts"][..., None]]
             restart = streams.lengths + window >= settings["max_training_stream"]
-            weights = None
-            if settings["stop_at_first_error"]:
+            if settings["restart_at_first_error"]:
                 before = [keras.ops.convert_to_numpy(state) for state in recurrent.states]
                 predictions = training_model.predict_on_batch(inputs)
                 for state, value in zip(recurrent.states, before, strict=True):
                     state.assign(value)
                 correct = reber.correct_predictions(predictions, batch["targets"], threshold)
-                weights = weights_until_first_error(correct)
                 restart |= ~correct.all(axis=1)
-            loss = float(training_model.train_on_batch(inputs, batch["targets"], weights))
+            loss = float(training_model.train_on_batch(inputs, batch["targets"]))
             losses.append(loss)
             streams.restart(restart)
             restart_streams(recurrent, restart)

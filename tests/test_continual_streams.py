@@ -1,0 +1,72 @@
+"""The 2000 milestone's measurement pieces and its summary, on hand-made numbers."""
+
+import numpy as np
+import pytest
+
+from recurrent_bottleneck.milestones.continual_streams import TrainingStreams, growth_exponent
+from recurrent_bottleneck.summaries import continual_streams
+from recurrent_bottleneck.tasks import reber
+
+
+@pytest.mark.parametrize("exponent", [0.0, 0.5, 1.0, 2.0])
+def test_growth_exponent_of_a_power_law(exponent):
+    positions = np.arange(100, 10_001, 100)
+    assert growth_exponent(positions, 3.0 * positions**exponent) == pytest.approx(exponent)
+
+
+def test_growth_exponent_needs_two_usable_points():
+    assert np.isnan(growth_exponent([10, 20], [0.0, np.inf]))
+
+
+def test_training_streams_continue_and_restart_at_a_string_start():
+    streams = TrainingStreams(np.random.default_rng(0), count=3)
+    first, second = streams.window(40), streams.window(40)
+    assert first["symbols"].shape == (3, 40) and first["targets"].shape == (3, 40, 7)
+    # without a restart the second window continues the first: its first symbol is legal
+    for row in range(3):
+        assert first["targets"][row, -1, second["symbols"][row, 0]] == 1.0
+    streams.restart(np.array([False, True, False]))
+    assert streams.started == 4 and list(streams.lengths) == [80, 0, 80]
+    third = streams.window(40)
+    assert third["string_starts"][1, 0] == 1.0
+    assert reber.SYMBOLS[third["symbols"][1, 0]] == "B"
+
+
+def run(category, length, exponent, streams=None):
+    return {
+        "category": category,
+        "diverged": False,
+        "streams_to_solution": streams,
+        "final_test": {"mean_error_free_length": length},
+        "state_trace": {
+            "growth_exponent": exponent,
+            "final_largest_abs_state": 10.0 * exponent,
+            "positions": [1, 2],
+            "largest_abs_state": [1.0, 2.0],
+        },
+    }
+
+
+def test_table_2_rows_and_the_claims_measurements():
+    settings = {"test_streams": 2, "test_stream_length": 500, "good_length": 100, "trace_length": 9}
+    documents = [
+        {
+            "row": "forget_gate",
+            "settings": settings,
+            "runs": [run("perfect", 500, 0.0, 800), run("good", 300, 0.1), run("rest", 10, 0.05)],
+        },
+        {"row": "no_reset", "settings": settings, "runs": [run("rest", 20, 1.0)] * 2},
+    ]
+    summary = continual_streams.summarize(documents)
+    no_reset, forget_gate = summary["table"]  # the paper's row order
+    assert forget_gate["perfect_percent"] == pytest.approx(100 / 3)
+    assert forget_gate["perfect_streams"] == 800
+    assert forget_gate["good_error_free_length"] == 300
+    assert forget_gate["paper"]["perfect"] == (18, 18_889)
+    assert no_reset["rest_percent"] == 100 and no_reset["perfect_streams"] is None
+    measurements = summary["measurements"]
+    assert measurements["continual_seeds"] == 2
+    assert measurements["forget_gate_mean_error_free_length"] == pytest.approx(270)
+    assert measurements["forget_gate_over_no_reset_error_free_length"] == pytest.approx(13.5)
+    assert measurements["no_reset_growth_exponent"] == 1.0
+    assert measurements["forget_gate_growth_exponent"] == 0.05
