@@ -10,7 +10,8 @@ it is called directly. The backend and thread count are set before Keras is
 imported. ``metrics.json`` is written atomically (a temporary file renamed into
 place), so a killed job never leaves a file that looks complete; it holds the
 settings, the measurements and the environment they came from, and nothing
-time-dependent, so the same settings and seeds give an identical file.
+time-dependent, so the same settings and seeds give an identical file. A measurement's
+wall-clock numbers (a ``timing`` entry) go to ``timing.json`` beside it instead.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ MEASUREMENTS = {  # command -> module:function(settings, tensorboard_directory) 
     "timing": "recurrent_bottleneck.milestones.step_cost:timing",
     "memory": "recurrent_bottleneck.milestones.step_cost:memory",
     "continual-streams": "recurrent_bottleneck.milestones.continual_streams:run",
+    "sequence-to-sequence": "recurrent_bottleneck.milestones.sequence_to_sequence:run",
 }
 
 
@@ -97,11 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     module_name, function_name = MEASUREMENTS[arguments.measurement].split(":")
     measure = getattr(importlib.import_module(module_name), function_name)
     document = measure(settings, arguments.tensorboard)
-    document["environment"] = {
+    environment = {
         **runtime.describe_device(),
         "packages": package_versions(),
         "threads": arguments.threads,
     }
+    document["environment"] = environment
+    # wall-clock measurements differ from run to run: kept apart from the results
+    timing = document.pop("timing", None)
+    if timing is not None:
+        timing_path = arguments.output.with_name("timing.json")
+        write_json_atomically({**timing, "environment": environment}, timing_path)
+        print(f"wrote {timing_path}", flush=True)
     write_json_atomically(document, arguments.output)
     print(f"wrote {arguments.output}", flush=True)
     return 0

@@ -39,6 +39,13 @@ def long_time_lags_settings(wildcards):
     return json.dumps(settings, sort_keys=True)
 
 
+def user_corpus_files(wildcards):
+    """A corpus the user brings is an input: editing it retrains."""
+    corpus = config["sequence_to_sequence"]["corpus"]
+    keys = {"aligned_files": ["source_file", "target_file"], "tsv": ["tsv_file"]}
+    return [corpus[key] for key in keys.get(corpus["source"], [])]
+
+
 def package_sources(*modules):
     """Source files of the package that a job runs; as inputs, editing one reruns the job."""
     return [f"src/recurrent_bottleneck/{module}.py" for module in modules]
@@ -62,6 +69,7 @@ def figure_size():
 
 # Filled by each milestone's rule file, read by report.smk.
 SUMMARIES = {}  # milestone name -> summary.json
+TIMINGS = {}  # key -> timing.json (wall-clock numbers, kept apart from results)
 FIGURES = {}  # figure key used by reports/template.typ -> figure file
 MEASUREMENTS = []  # every metrics.json (for the devices they ran on)
 BENCHMARKS = []  # every job's benchmark file

@@ -45,6 +45,7 @@ rule report:
         provenance=rules.provenance.output[0],
         summaries=list(SUMMARIES.values()),
         figures=list(FIGURES.values()),
+        timings=list(TIMINGS.values()),
         code=package_sources("report/build"),
     output:
         report(
@@ -55,6 +56,7 @@ rule report:
     params:
         milestones=list(SUMMARIES),
         figure_keys=list(FIGURES),
+        timing_keys=list(TIMINGS),
         scale=config["scale"],
         title=config["report"]["title"],
         date=config["report"]["date"],

@@ -21,6 +21,9 @@ with output_to_log(snakemake.log[0]):
         key: "/" + str(Path(path))
         for key, path in zip(params.figure_keys, inputs.figures, strict=True)
     }
+    timings = {
+        key: load(path) for key, path in zip(params.timing_keys, inputs.timings, strict=True)
+    }
     data = assemble(
         summaries,
         load(inputs.verdicts)["claims"],
@@ -29,6 +32,7 @@ with output_to_log(snakemake.log[0]):
         params.scale,
         params.title,
         params.date,
+        timings,
     )
     compile_pdf(inputs.template, data, snakemake.output[0], root=".")
     print(f"wrote {snakemake.output[0]}")

@@ -23,8 +23,10 @@ def assemble(
     scale: str,
     title: str,
     date: str,
+    timings: dict | None = None,
 ) -> dict:
-    """The one JSON document the template reads."""
+    """The one JSON document the template reads; ``timings`` are wall-clock measurements,
+    which the template prints only where it says they are timings."""
     return {
         "title": title,
         "date": date,
@@ -34,6 +36,7 @@ def assemble(
         "summaries": summaries,
         "figures": figures,
         "provenance": provenance,
+        "timings": timings or {},
     }
 
 

@@ -1,0 +1,314 @@
+"""Sequence to sequence with a reversed source (Sutskever, Vinyals & Le 2014).
+
+One job trains the deep LSTM encoder–decoder (:mod:`recurrent_bottleneck.translation.model`)
+in one direction, ``forward`` (source words in order) or ``reversed`` (source words
+reversed, target unchanged), for every seed, on the same corpus and splits. The paper's
+argument: in order, the first target words are far from the source words they depend
+on (the whole source lies between them); reversed, they are close, so the optimiser
+"establishes communication" between source and target early and learns faster.
+
+Per epoch: length-bucketed mini-batches, teacher forcing, the learning-rate schedule
+(SGD halved every ``halve_every_epochs`` after ``halve_after_epochs``, as the paper, or
+Adam), then validation perplexity and greedy BLEU. At the end, on the test split: token
+perplexity, corpus BLEU (sacrebleu) with greedy decoding and with beam search, and BLEU
+by source length (the paper's Figure 3). Throughput (words per second) is a wall-clock
+measurement and goes to ``timing`` apart from the results.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from recurrent_bottleneck.translation import corpus, synthetic, vocabulary
+from recurrent_bottleneck.translation.decoding import beam_search, greedy
+
+DIRECTIONS = ("forward", "reversed")
+
+
+def prepare_data(settings: dict) -> dict:
+    """Corpus -> tokens -> vocabularies (from the training split) -> encoded splits."""
+    pairs = corpus.load_corpus(settings["corpus"], seed=settings["corpus"]["seed"])
+    tokenized = [
+        (vocabulary.tokenize(source), vocabulary.tokenize(target)) for source, target in pairs
+    ]
+    # the paper's length limit, applied before splitting so the splits stay aligned
+    longest = settings["max_length"]
+    tokenized = [pair for pair in tokenized if max(map(len, pair)) <= longest]
+    splits = vocabulary.split_corpus(
+        tokenized,
+        settings["corpus"]["seed"],
+        settings["validation_fraction"],
+        settings["test_fraction"],
+    )
+    source_vocabulary = vocabulary.Vocabulary(
+        [source for source, _ in splits["train"]], settings["source_vocabulary_size"]
+    )
+    target_vocabulary = vocabulary.Vocabulary(
+        [target for _, target in splits["train"]], settings["target_vocabulary_size"]
+    )
+    reverse = settings["direction"] == "reversed"
+    encoded = {
+        name: vocabulary.encode_pairs(split, source_vocabulary, target_vocabulary, reverse, None)
+        for name, split in splits.items()
+    }
+    return {
+        "splits": splits,
+        "encoded": encoded,
+        "source_vocabulary": source_vocabulary,
+        "target_vocabulary": target_vocabulary,
+        "pairs": len(pairs),
+    }
+
+
+def perplexity(training_model, encoded: dict, batch_size: int) -> float:
+    """exp of the mean negative log probability per target token (<eos> included)."""
+    total, tokens = 0.0, 0
+    for start in range(0, len(encoded["source"]), batch_size):
+        batch = slice(start, start + batch_size)
+        log_probabilities = training_model.predict_on_batch(
+            [encoded["source"][batch], encoded["decoder_input"][batch]]
+        )
+        targets = encoded["decoder_target"][batch]
+        picked = np.take_along_axis(np.asarray(log_probabilities), targets[..., None], -1)[..., 0]
+        mask = targets != 0
+        total -= float(picked[mask].sum())
+        tokens += int(mask.sum())
+    return math.exp(total / tokens)
+
+
+def translate(models, encoded: dict, target_vocabulary, settings: dict, beam_size: int):
+    """Decoded target sentences (strings) for the encoded sources."""
+    from recurrent_bottleneck.translation.model import initial_states, step_function
+
+    _, encoder_model, decoder_model = models
+    step = step_function(decoder_model)
+    bos, eos = target_vocabulary.bos, target_vocabulary.eos
+    max_length = settings["max_length"] + 1
+    hypotheses = []
+    batch_size = settings["batch_size"]
+    for start in range(0, len(encoded["source"]), batch_size):
+        states = initial_states(encoder_model, encoded["source"][start : start + batch_size])
+        if beam_size == 1:
+            hypotheses += greedy(step, states, bos, eos, max_length)
+        else:
+            for index in range(len(states[0])):
+                sentence_states = [state[index : index + 1] for state in states]
+                tokens, _ = beam_search(step, sentence_states, bos, eos, max_length, beam_size)
+                hypotheses.append(tokens)
+    return [" ".join(target_vocabulary.decode(tokens)) for tokens in hypotheses]
+
+
+def bleu(hypotheses: list[str], references: list[str]) -> float:
+    import sacrebleu
+
+    # the text is tokenized already: BLEU over our tokens, no further splitting
+    return float(sacrebleu.corpus_bleu(hypotheses, [references], tokenize="none").score)
+
+
+def bleu_by_length(hypotheses, references, source_lengths, edges) -> list[dict]:
+    """Corpus BLEU of the test sentences grouped by source length (the paper's Figure 3)."""
+    rows = []
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        chosen = [i for i, length in enumerate(source_lengths) if low <= length < high]
+        if chosen:
+            rows.append(
+                {
+                    "from": int(low),
+                    "to": int(high - 1),
+                    "sentences": len(chosen),
+                    "bleu": bleu([hypotheses[i] for i in chosen], [references[i] for i in chosen]),
+                }
+            )
+    return rows
+
+
+def learning_rate_at(settings: dict, epoch: int) -> float:
+    """The paper's schedule for SGD: constant, then halved every half epoch (here:
+    every ``halve_every_epochs``) after ``halve_after_epochs``; Adam keeps its rate."""
+    rate = settings["learning_rate"]
+    if settings["optimizer"] != "sgd" or epoch < settings["halve_after_epochs"]:
+        return rate
+    halvings = 1 + int((epoch - settings["halve_after_epochs"]) / settings["halve_every_epochs"])
+    return rate / 2**halvings
+
+
+def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path) -> dict:
+    import keras
+
+    from recurrent_bottleneck.runtime import seed_everything
+    from recurrent_bottleneck.tensorboard_log import RunWriter
+    from recurrent_bottleneck.translation.model import build
+
+    seed_everything(seed)
+    encoded, target_vocabulary = data["encoded"], data["target_vocabulary"]
+    models = build(
+        len(data["source_vocabulary"]),
+        len(target_vocabulary),
+        layers=settings["layers"],
+        units=settings["units"],
+        embedding=settings["embedding"],
+        initial_range=settings["initial_range"],
+        optimizer=settings["optimizer"],
+        learning_rate=settings["learning_rate"],
+        clip_norm=settings["clip_norm"],
+    )
+    training_model = models[0]
+    train = encoded["train"]
+    validation_references = [" ".join(target) for _, target in data["splits"]["validation"]]
+    record = {"curve": [], "diverged": False}
+    words, seconds = 0, 0.0
+    with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
+        writer.hparams(
+            {
+                "direction": settings["direction"],
+                "seed": seed,
+                "layers": settings["layers"],
+                "units": settings["units"],
+                "optimizer": settings["optimizer"],
+                "beam_size": settings["beam_size"],
+            },
+            trial_id=f"{settings['direction']}/seed_{seed}",
+        )
+        for epoch in range(settings["epochs"]):
+            rate = learning_rate_at(settings, epoch)
+            training_model.optimizer.learning_rate.assign(rate)
+            batches = vocabulary.length_buckets(
+                train["source_lengths"] + train["target_lengths"],
+                settings["batch_size"],
+                seed * 1000 + epoch,
+            )
+            losses = []
+            started = time.perf_counter()
+            for batch in batches:
+                loss = training_model.train_on_batch(
+                    [train["source"][batch], train["decoder_input"][batch]],
+                    train["decoder_target"][batch],
+                )
+                losses.append(float(loss))
+                words += int(train["source_lengths"][batch].sum())
+                words += int(train["target_lengths"][batch].sum())
+            seconds += time.perf_counter() - started
+            train_loss = float(np.mean(losses))
+            if not math.isfinite(train_loss):
+                record["diverged"] = True
+            validation_perplexity = perplexity(
+                training_model, encoded["validation"], settings["batch_size"]
+            )
+            hypotheses = translate(models, encoded["validation"], target_vocabulary, settings, 1)
+            validation_bleu = bleu(hypotheses, validation_references)
+            point = {
+                "epoch": epoch + 1,
+                "learning_rate": rate,
+                "train_loss": train_loss,
+                "validation_perplexity": validation_perplexity,
+                "validation_bleu": validation_bleu,
+            }
+            record["curve"].append(point)
+            writer.scalars(
+                {
+                    "train/loss": train_loss,
+                    "train/learning_rate": rate,
+                    "validation/perplexity": validation_perplexity,
+                    "validation/bleu": validation_bleu,
+                },
+                step=epoch + 1,
+            )
+            print(
+                f"{settings['direction']} seed {seed} epoch {epoch + 1}: loss {train_loss:.3f}, "
+                f"validation perplexity {validation_perplexity:.2f}, BLEU {validation_bleu:.1f}",
+                flush=True,
+            )
+            if record["diverged"]:
+                break
+
+        test, test_pairs = encoded["test"], data["splits"]["test"]
+        references = [" ".join(target) for _, target in test_pairs]
+        greedy_hypotheses = translate(models, test, target_vocabulary, settings, 1)
+        beam_count = min(settings["beam_sentences"], len(references))
+        beam_subset = {key: value[:beam_count] for key, value in test.items()}
+        beam_hypotheses = translate(
+            models, beam_subset, target_vocabulary, settings, settings["beam_size"]
+        )
+        record.update(
+            {
+                "test_perplexity": perplexity(training_model, test, settings["batch_size"]),
+                "test_bleu_greedy": bleu(greedy_hypotheses, references),
+                "test_bleu_beam": bleu(beam_hypotheses, references[:beam_count]),
+                "test_bleu_greedy_on_beam_sentences": bleu(
+                    greedy_hypotheses[:beam_count], references[:beam_count]
+                ),
+                "beam_sentences": beam_count,
+                "bleu_by_source_length": bleu_by_length(
+                    greedy_hypotheses,
+                    references,
+                    [int(length) for length in test["source_lengths"]],
+                    settings["length_edges"],
+                ),
+            }
+        )
+        samples = "\n".join(
+            f"* source: {' '.join(source)}\n  reference: {reference}\n  ours: {hypothesis}"
+            for (source, _), reference, hypothesis in list(
+                zip(test_pairs, references, greedy_hypotheses, strict=True)
+            )[:5]
+        )
+        writer.text("samples/test_translations", samples, step=len(record["curve"]))
+        writer.scalars(
+            {
+                "test/perplexity": record["test_perplexity"],
+                "test/bleu_greedy": record["test_bleu_greedy"],
+                "test/bleu_beam": record["test_bleu_beam"],
+            },
+            step=len(record["curve"]),
+        )
+        record["samples"] = samples
+    keras.backend.clear_session()
+    return {"seed": seed, **record}, {"seed": seed, "words": words, "seconds": seconds}
+
+
+def run(settings: dict, tensorboard_directory) -> dict:
+    """All seeds of one direction; the data and its splits are the same for every seed."""
+    if settings["direction"] not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, got {settings['direction']!r}")
+    tensorboard_directory = Path(tensorboard_directory)
+    data = prepare_data(settings)
+    print(
+        f"{data['pairs']} sentence pairs; vocabularies {len(data['source_vocabulary'])} / "
+        f"{len(data['target_vocabulary'])}; train {len(data['encoded']['train']['source'])}",
+        flush=True,
+    )
+    runs, timings = [], []
+    for seed in range(settings["seeds"]):
+        record, timing = train_one(settings, data, seed, tensorboard_directory)
+        print(
+            f"{settings['direction']} seed {seed}: test perplexity {record['test_perplexity']:.2f},"
+            f" BLEU {record['test_bleu_greedy']:.1f} (greedy), {record['test_bleu_beam']:.1f} "
+            f"(beam {settings['beam_size']})",
+            flush=True,
+        )
+        runs.append(record)
+        timings.append(timing)
+    return {
+        "milestone": "sequence_to_sequence",
+        "direction": settings["direction"],
+        "settings": settings,
+        "data": {
+            "pairs": data["pairs"],
+            "source_vocabulary": len(data["source_vocabulary"]),
+            "target_vocabulary": len(data["target_vocabulary"]),
+            **{f"{name}_sentences": len(split) for name, split in data["splits"].items()},
+            "description": synthetic.describe()
+            if settings["corpus"]["source"] == "synthetic"
+            else f"user corpus ({settings['corpus']['source']})",
+        },
+        "runs": runs,
+        # wall-clock: written apart (timing.json), never part of the results
+        "timing": {
+            "words_per_second": [t["words"] / t["seconds"] for t in timings],
+            "runs": timings,
+        },
+    }

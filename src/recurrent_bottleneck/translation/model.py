@@ -1,0 +1,148 @@
+"""The deep LSTM encoder–decoder of Sutskever, Vinyals & Le (2014), in Keras.
+
+The encoder reads the source x_1 … x_S (embedded) through ``layers`` stacked LSTMs; the
+final (h, c) of every encoder layer becomes the initial state of the same decoder
+layer. The decoder reads <bos> y_1 … y_T and is trained to emit y_1 … y_T <eos> (teacher
+forcing); a softmax over the target vocabulary gives
+
+    p(y_1 … y_T | x) = prod_t p(y_t | v, y_1 … y_{t-1}),   v = the encoder's final states,
+
+and training minimises the mean negative log probability of the target tokens
+(padding masked out). Every parameter starts uniform in [-0.08, 0.08]; the global
+gradient norm is clipped (the paper: at 5).
+
+For decoding, the same layers are wired into an ``encoder`` model (source -> states)
+and a one-step ``decoder`` model (last token, states -> log probabilities, new states),
+which is what :mod:`recurrent_bottleneck.translation.decoding` drives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def build(
+    source_vocabulary: int,
+    target_vocabulary: int,
+    *,
+    layers: int,
+    units: int,
+    embedding: int,
+    initial_range: float,
+    optimizer: str,
+    learning_rate: float,
+    clip_norm: float,
+):
+    """(training model, encoder model, one-step decoder model), sharing their weights."""
+    import keras
+
+    initializer = keras.initializers.RandomUniform(-initial_range, initial_range)
+
+    def lstm(name):
+        return keras.layers.LSTM(
+            units,
+            return_sequences=True,
+            return_state=True,
+            kernel_initializer=initializer,
+            recurrent_initializer=initializer,
+            bias_initializer=initializer,
+            unit_forget_bias=False,
+            name=name,
+        )
+
+    source_embedding = keras.layers.Embedding(
+        source_vocabulary,
+        embedding,
+        mask_zero=True,
+        embeddings_initializer=initializer,
+        name="source_embedding",
+    )
+    target_embedding = keras.layers.Embedding(
+        target_vocabulary,
+        embedding,
+        mask_zero=True,
+        embeddings_initializer=initializer,
+        name="target_embedding",
+    )
+    encoder_layers = [lstm(f"encoder_{index}") for index in range(layers)]
+    decoder_layers = [lstm(f"decoder_{index}") for index in range(layers)]
+    softmax = keras.layers.Dense(
+        target_vocabulary,
+        activation="log_softmax",
+        kernel_initializer=initializer,
+        bias_initializer=initializer,
+        name="log_softmax",
+    )
+
+    def encode(source):
+        sequence, states = source_embedding(source), []
+        for layer in encoder_layers:
+            sequence, hidden, cell = layer(sequence)
+            states += [hidden, cell]
+        return states
+
+    def decode(target, states):
+        sequence, new_states = target_embedding(target), []
+        for index, layer in enumerate(decoder_layers):
+            sequence, hidden, cell = layer(
+                sequence, initial_state=states[2 * index : 2 * index + 2]
+            )
+            new_states += [hidden, cell]
+        return softmax(sequence), new_states
+
+    source = keras.Input(shape=(None,), dtype="int32", name="source")
+    decoder_input = keras.Input(shape=(None,), dtype="int32", name="decoder_input")
+    log_probabilities, _ = decode(decoder_input, encode(source))
+    training_model = keras.Model([source, decoder_input], log_probabilities, name="seq2seq")
+    optimizers = {
+        "sgd": lambda: keras.optimizers.SGD(learning_rate=learning_rate, global_clipnorm=clip_norm),
+        "adam": lambda: keras.optimizers.Adam(
+            learning_rate=learning_rate, global_clipnorm=clip_norm
+        ),
+    }
+    if optimizer not in optimizers:
+        raise ValueError(f"optimizer must be one of {sorted(optimizers)}, got {optimizer!r}")
+    training_model.compile(
+        optimizer=optimizers[optimizer](), loss=negative_log_likelihood, jit_compile=False
+    )
+
+    encoder_model = keras.Model(source, encode(source), name="encoder")
+    last_token = keras.Input(shape=(1,), dtype="int32", name="last_token")
+    state_inputs = [
+        keras.Input(shape=(units,), name=f"{kind}_{index}")
+        for index in range(layers)
+        for kind in ("hidden", "cell")
+    ]
+    step_log_probabilities, step_states = decode(last_token, state_inputs)
+    decoder_model = keras.Model(
+        [last_token, *state_inputs], [step_log_probabilities, *step_states], name="decoder"
+    )
+    return training_model, encoder_model, decoder_model
+
+
+def negative_log_likelihood(targets, log_probabilities):
+    """Per token -log p(target); Keras averages it over the unmasked (non-padding) tokens."""
+    from keras import ops
+
+    targets = ops.cast(targets, "int32")
+    picked = ops.take_along_axis(log_probabilities, ops.expand_dims(targets, -1), axis=-1)
+    return -ops.squeeze(picked, -1)
+
+
+def step_function(decoder_model):
+    """The decoder as ``step(tokens, states) -> (log_probabilities, states)`` in NumPy."""
+
+    import keras
+
+    def step(tokens: np.ndarray, states: list[np.ndarray]):
+        outputs = decoder_model([np.asarray(tokens, np.int32)[:, None], *states], training=False)
+        outputs = [keras.ops.convert_to_numpy(output) for output in outputs]
+        return outputs[0][:, 0, :], outputs[1:]
+
+    return step
+
+
+def initial_states(encoder_model, source: np.ndarray) -> list[np.ndarray]:
+    import keras
+
+    return [keras.ops.convert_to_numpy(state) for state in encoder_model(source, training=False)]

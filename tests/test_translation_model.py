@@ -1,0 +1,78 @@
+"""The encoder–decoder: shapes, initialisation, and step-wise decoding = teacher forcing."""
+
+import keras
+import numpy as np
+import pytest
+
+from recurrent_bottleneck.milestones.sequence_to_sequence import learning_rate_at
+from recurrent_bottleneck.translation.model import build, initial_states, step_function
+
+
+@pytest.fixture(scope="module")
+def models():
+    keras.utils.set_random_seed(0)
+    return build(
+        11,
+        13,
+        layers=2,
+        units=6,
+        embedding=5,
+        initial_range=0.08,
+        optimizer="adam",
+        learning_rate=0.01,
+        clip_norm=5.0,
+    )
+
+
+def test_parameters_start_uniform_in_the_papers_range(models):
+    training_model, _, _ = models
+    for weight in training_model.weights:
+        values = keras.ops.convert_to_numpy(weight)
+        assert np.abs(values).max() <= 0.08, weight.path
+
+
+def test_log_probabilities_have_the_target_vocabulary(models):
+    training_model, _, _ = models
+    source = np.array([[4, 5, 6, 0], [7, 8, 0, 0]])
+    decoder_input = np.array([[2, 4, 5], [2, 6, 0]])
+    log_probabilities = keras.ops.convert_to_numpy(training_model([source, decoder_input]))
+    assert log_probabilities.shape == (2, 3, 13)
+    np.testing.assert_allclose(np.exp(log_probabilities).sum(-1), 1.0, rtol=1e-5)
+
+
+def test_stepwise_decoder_reproduces_teacher_forcing(models):
+    """Feeding the reference tokens one at a time through the decoder step model gives the
+    same distributions as the training model reading the whole target at once."""
+    training_model, encoder_model, decoder_model = models
+    source = np.array([[4, 5, 6, 7]])
+    decoder_input = np.array([[2, 9, 10, 11]])
+    expected = keras.ops.convert_to_numpy(training_model([source, decoder_input]))[0]
+    step = step_function(decoder_model)
+    states = initial_states(encoder_model, source)
+    for position, token in enumerate(decoder_input[0]):
+        log_probabilities, states = step(np.array([token]), states)
+        np.testing.assert_allclose(log_probabilities[0], expected[position], atol=1e-5)
+
+
+def test_training_lowers_the_loss(models):
+    training_model, _, _ = models
+    random = np.random.default_rng(0)
+    source = random.integers(4, 11, size=(16, 5))
+    target = source[:, ::-1] + 2  # a deterministic "translation"
+    decoder_input = np.concatenate([np.full((16, 1), 2), target[:, :-1]], axis=1)
+    first = float(training_model.train_on_batch([source, decoder_input], target))
+    for _ in range(30):
+        last = float(training_model.train_on_batch([source, decoder_input], target))
+    assert last < first
+
+
+def test_sgd_schedule_halves_after_the_given_epochs():
+    settings = {
+        "optimizer": "sgd",
+        "learning_rate": 0.7,
+        "halve_after_epochs": 5,
+        "halve_every_epochs": 1,
+    }
+    rates = [learning_rate_at(settings, epoch) for epoch in range(8)]
+    assert rates == [0.7] * 5 + [0.35, 0.175, 0.0875]
+    assert learning_rate_at({**settings, "optimizer": "adam"}, 7) == 0.7
