@@ -56,6 +56,11 @@ def test_shipped_configs_are_valid(project_root, default_config, schema, name):
         ({"continual_streams": {"window": 0}}, "window"),
         ({"continual_streams": {"cell": {"state_decay": 1.5}}}, "state_decay"),
         ({"continual_streams": {"test_stream_lenght": 100}}, "test_stream_lenght"),
+        ({"sequence_to_sequence": {"directions": ["sideways"]}}, "directions"),
+        ({"sequence_to_sequence": {"corpus": {"source": "tsv"}}}, "tsv_file"),
+        ({"sequence_to_sequence": {"corpus": {"source": "aligned_files"}}}, "source_file"),
+        ({"sequence_to_sequence": {"optimizer": "rmsprop"}}, "optimizer"),
+        ({"sequence_to_sequence": {"beam_size": 0}}, "beam_size"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key(default_config, schema, override, named):

@@ -62,10 +62,12 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     assert "1997: long short-term memory" in flat
     assert "2000: the forget gate" in flat
     assert "LSTM with forget gates" in flat  # a row of the Table 2 replica
+    assert "2014: sequence to sequence, and the reversed source" in flat
+    assert "words per second" in flat  # the throughput, printed as a timing
     assert "smoke scale" in flat
     assert "Provenance" in flat
     verdicts = json.loads((smoke_run / "results/report/verdicts.json").read_text())["claims"]
-    assert len(verdicts) == 10
+    assert len(verdicts) == 11
     for verdict in verdicts:
         assert verdict["verdict"] in {"reproduced", "not reproduced", "inconclusive"}
         assert verdict["measured"].split()[0] in flat
@@ -73,6 +75,7 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     inconclusive = {"latch-duration", "lstm1997-adding", "lstm1997-long-lag"}
     # the 2000 claims need 2 seeds per row; the smoke run has 1
     inconclusive |= {"continual-streams-need-resets", "unbounded-cell-state", "forget-gate-repairs"}
+    inconclusive |= {"reversed-source"}  # 2 seeds per direction; the smoke run has 1
     for name in inconclusive:
         assert next(v for v in verdicts if v["id"] == name)["verdict"] == "inconclusive"
     assert "INCONCLU" in text
@@ -110,6 +113,16 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
         # the state along the trace stream: one point per bucket, at its end position
         trace_steps = [event.step for event in reader.Scalars("trace/largest_abs_cell_state")]
         assert trace_steps == [20, 40, 60, 80]  # 80 symbols in 4 buckets (smoke config)
+    for direction in ("forward", "reversed"):
+        reader = event_accumulator.EventAccumulator(
+            str(tensorboard / f"sequence_to_sequence/{direction}/seed_0")
+        )
+        reader.Reload()
+        assert {"train/loss", "validation/perplexity", "validation/bleu", "test/bleu_beam"} <= set(
+            reader.Tags()["scalars"]
+        )
+        assert "samples/test_translations" in reader.Tags()["tensors"]
+        assert "_hparams_/session_start_info" in reader.Tags()["tensors"]
 
 
 def test_second_run_does_nothing(smoke_run):
@@ -136,6 +149,7 @@ def test_figure_setting_reruns_only_figures_and_report(smoke_run):
         "figure_latch_success_vs_length",
         "figure_long_time_lags",
         "figure_continual_streams",
+        "figure_sequence_to_sequence",
         "provenance",
         "report",
         "all",

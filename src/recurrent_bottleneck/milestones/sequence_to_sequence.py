@@ -66,32 +66,40 @@ def prepare_data(settings: dict) -> dict:
 
 def perplexity(training_model, encoded: dict, batch_size: int) -> float:
     """exp of the mean negative log probability per target token (<eos> included)."""
-    total, tokens = 0.0, 0
-    for start in range(0, len(encoded["source"]), batch_size):
-        batch = slice(start, start + batch_size)
-        log_probabilities = training_model.predict_on_batch(
-            [encoded["source"][batch], encoded["decoder_input"][batch]]
-        )
-        targets = encoded["decoder_target"][batch]
-        picked = np.take_along_axis(np.asarray(log_probabilities), targets[..., None], -1)[..., 0]
-        mask = targets != 0
-        total -= float(picked[mask].sum())
-        tokens += int(mask.sum())
-    return math.exp(total / tokens)
+    log_probabilities = training_model.predict(
+        [encoded["source"], encoded["decoder_input"]], batch_size=batch_size, verbose=0
+    )
+    targets = encoded["decoder_target"]
+    picked = np.take_along_axis(log_probabilities, targets[..., None], -1)[..., 0]
+    mask = targets != 0
+    return math.exp(-float(picked[mask].sum()) / int(mask.sum()))
 
 
-def translate(models, encoded: dict, target_vocabulary, settings: dict, beam_size: int):
-    """Decoded target sentences (strings) for the encoded sources."""
-    from recurrent_bottleneck.translation.model import initial_states, step_function
+def decoders(models) -> dict:
+    """The compiled encoder and decoder step of a model, made once per training run."""
+    from recurrent_bottleneck.translation.model import compiled, step_function
 
     _, encoder_model, decoder_model = models
-    step = step_function(decoder_model)
+    return {
+        "encoder": encoder_model,
+        "encode": compiled(encoder_model),
+        "step": step_function(decoder_model),
+    }
+
+
+def translate(decoding: dict, encoded: dict, target_vocabulary, settings: dict, beam_size: int):
+    """Decoded target sentences (strings) for the encoded sources."""
+    from recurrent_bottleneck.translation.model import initial_states
+
+    step, encode, encoder_model = decoding["step"], decoding["encode"], decoding["encoder"]
     bos, eos = target_vocabulary.bos, target_vocabulary.eos
     max_length = settings["max_length"] + 1
     hypotheses = []
     batch_size = settings["batch_size"]
     for start in range(0, len(encoded["source"]), batch_size):
-        states = initial_states(encoder_model, encoded["source"][start : start + batch_size])
+        states = initial_states(
+            encoder_model, encoded["source"][start : start + batch_size], encode
+        )
         if beam_size == 1:
             hypotheses += greedy(step, states, bos, eos, max_length)
         else:
@@ -156,7 +164,7 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
         learning_rate=settings["learning_rate"],
         clip_norm=settings["clip_norm"],
     )
-    training_model = models[0]
+    training_model, decoding = models[0], decoders(models)
     train = encoded["train"]
     validation_references = [" ".join(target) for _, target in data["splits"]["validation"]]
     record = {"curve": [], "diverged": False}
@@ -198,7 +206,7 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
             validation_perplexity = perplexity(
                 training_model, encoded["validation"], settings["batch_size"]
             )
-            hypotheses = translate(models, encoded["validation"], target_vocabulary, settings, 1)
+            hypotheses = translate(decoding, encoded["validation"], target_vocabulary, settings, 1)
             validation_bleu = bleu(hypotheses, validation_references)
             point = {
                 "epoch": epoch + 1,
@@ -227,11 +235,11 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
 
         test, test_pairs = encoded["test"], data["splits"]["test"]
         references = [" ".join(target) for _, target in test_pairs]
-        greedy_hypotheses = translate(models, test, target_vocabulary, settings, 1)
+        greedy_hypotheses = translate(decoding, test, target_vocabulary, settings, 1)
         beam_count = min(settings["beam_sentences"], len(references))
         beam_subset = {key: value[:beam_count] for key, value in test.items()}
         beam_hypotheses = translate(
-            models, beam_subset, target_vocabulary, settings, settings["beam_size"]
+            decoding, beam_subset, target_vocabulary, settings, settings["beam_size"]
         )
         record.update(
             {

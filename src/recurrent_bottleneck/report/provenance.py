@@ -20,6 +20,7 @@ PACKAGES = (
     "matplotlib",
     "snakemake",
     "typst",
+    "sacrebleu",
     "PyYAML",
 )
 

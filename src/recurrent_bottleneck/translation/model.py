@@ -129,20 +129,53 @@ def negative_log_likelihood(targets, log_probabilities):
     return -ops.squeeze(picked, -1)
 
 
-def step_function(decoder_model):
-    """The decoder as ``step(tokens, states) -> (log_probabilities, states)`` in NumPy."""
+def compiled(model):
+    """``model(inputs)`` for inference, traced once per input shape by the backend.
 
+    Called eagerly, a Keras model runs op by op: one decoder step took ~50 ms on the
+    development CPU against ~2 ms traced (TensorFlow). Weights are read at call time,
+    so the compiled call follows training.
+    """
     import keras
 
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+    if backend == "jax":
+        import jax
+
+        @jax.jit
+        def call(trainable, non_trainable, inputs):
+            outputs, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
+            return outputs
+
+        return lambda inputs: call(
+            [variable.value for variable in model.trainable_variables],
+            [variable.value for variable in model.non_trainable_variables],
+            inputs,
+        )
+    return lambda inputs: model(inputs, training=False)
+
+
+def step_function(decoder_model):
+    """The decoder as ``step(tokens, states) -> (log_probabilities, states)`` in NumPy."""
+    import keras
+
+    call = compiled(decoder_model)
+
     def step(tokens: np.ndarray, states: list[np.ndarray]):
-        outputs = decoder_model([np.asarray(tokens, np.int32)[:, None], *states], training=False)
+        outputs = call([np.asarray(tokens, np.int32)[:, None], *states])
         outputs = [keras.ops.convert_to_numpy(output) for output in outputs]
         return outputs[0][:, 0, :], outputs[1:]
 
     return step
 
 
-def initial_states(encoder_model, source: np.ndarray) -> list[np.ndarray]:
+def initial_states(encoder_model, source: np.ndarray, call=None) -> list[np.ndarray]:
+    """The encoder's final (h, c) of every layer for a batch of sources."""
     import keras
 
-    return [keras.ops.convert_to_numpy(state) for state in encoder_model(source, training=False)]
+    call = call or compiled(encoder_model)
+    return [keras.ops.convert_to_numpy(state) for state in call(np.asarray(source, np.int32))]
