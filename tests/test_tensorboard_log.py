@@ -27,3 +27,18 @@ def test_scalars_text_and_hparams_round_trip(tmp_path):
     start_info = plugin_data_pb2.HParamsPluginData.FromString(content).session_start_info
     assert start_info.hparams["length"].number_value == 20
     assert start_info.hparams["optimizer"].string_value == "adam"
+
+
+def test_histograms_round_trip(tmp_path):
+    import numpy as np
+
+    values = np.concatenate([np.zeros(10), np.full(30, 5.0)])
+    with RunWriter(tmp_path / "run") as writer:
+        writer.histogram("trace/cell_states", values, step=100, bins=5)
+    reader = event_accumulator.EventAccumulator(str(tmp_path / "run"))
+    reader.Reload()
+    (event,) = reader.Histograms("trace/cell_states")
+    assert event.step == 100
+    histogram = event.histogram_value
+    assert (histogram.min, histogram.max, histogram.num) == (0.0, 5.0, 40.0)
+    assert sum(histogram.bucket) == 40 and histogram.bucket[0] == 10

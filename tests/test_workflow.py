@@ -113,6 +113,7 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
         # the state along the trace stream: one point per bucket, at its end position
         trace_steps = [event.step for event in reader.Scalars("trace/largest_abs_cell_state")]
         assert trace_steps == [20, 40, 60, 80]  # 80 symbols in 4 buckets (smoke config)
+        assert [event.step for event in reader.Histograms("trace/cell_states")] == trace_steps
     for direction in ("forward", "reversed"):
         reader = event_accumulator.EventAccumulator(
             str(tensorboard / f"sequence_to_sequence/{direction}/seed_0")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 from tensorboard.compat.proto import event_pb2, summary_pb2
 from tensorboard.plugins.hparams import summary_v2 as hparams_summary
 from tensorboard.plugins.text import metadata as text_metadata
@@ -22,7 +23,7 @@ from tensorboard.util import tensor_util
 
 
 class RunWriter:
-    """One TensorBoard run: ``scalar``, ``text``, ``hparams``; use as a context manager."""
+    """One TensorBoard run: ``scalar``, ``histogram``, ``text``, ``hparams``; a context manager."""
 
     def __init__(self, log_directory: str | Path):
         self.log_directory = Path(log_directory)
@@ -45,6 +46,22 @@ class RunWriter:
         for tag, value in values.items():
             if value is not None:
                 self.scalar(tag, value, step)
+
+    def histogram(self, tag: str, values, step: int, bins: int = 30) -> None:
+        """Log the distribution of ``values`` (TensorBoard's Histograms and Distributions)."""
+        values = np.asarray(values, dtype=np.float64).ravel()
+        counts, edges = np.histogram(values, bins=bins)
+        histogram = summary_pb2.HistogramProto(
+            min=float(values.min()),
+            max=float(values.max()),
+            num=float(values.size),
+            sum=float(values.sum()),
+            sum_squares=float(np.square(values).sum()),
+            bucket_limit=[float(edge) for edge in edges[1:]],
+            bucket=[float(count) for count in counts],
+        )
+        summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, histo=histogram)])
+        self._add(summary, step)
 
     def text(self, tag: str, markdown: str, step: int = 0) -> None:
         metadata = text_metadata.create_summary_metadata(display_name=tag, description="")

@@ -33,7 +33,7 @@ def state_growth(documents: list[dict], output, width: float, height: float) -> 
     axis.set_yscale("log")
     axis.set_xlabel("position in the continual stream (symbols)")
     axis.set_ylabel("largest |cell state| so far in the bucket")
-    axis.set_title("cell state along a continual embedded Reber stream, no reset (seed 0)")
+    axis.set_title("cell state along one continual embedded Reber stream (seed 0)")
     axis.legend(frameon=False, fontsize=6)
     save(figure, output)
 

@@ -102,7 +102,7 @@ def growth_exponent(positions: np.ndarray, magnitudes: np.ndarray) -> float:
     return float(slope)
 
 
-def state_trace(tracing_model, row_settings: dict, settings: dict, random) -> dict:
+def state_trace(tracing_model, row_settings: dict, settings: dict, random, writer=None) -> dict:
     """The cell states and forget gates along one long stream, summarised for the figures."""
     units = settings["cell"]["blocks"] * settings["cell"]["cells_per_block"]
     cells_per_block = settings["cell"]["cells_per_block"]
@@ -115,6 +115,9 @@ def state_trace(tracing_model, row_settings: dict, settings: dict, random) -> di
     buckets = np.array_split(np.arange(len(largest)), settings["trace_points"])
     positions = np.array([bucket[-1] + 1 for bucket in buckets])
     bucket_largest = np.array([largest[bucket].max() for bucket in buckets])
+    if writer is not None:  # the cell states met in each stretch of the stream
+        for position, bucket in zip(positions, buckets, strict=True):
+            writer.histogram("trace/cell_states", states[bucket], step=int(position))
     segment = slice(0, settings["trace_segment"])
     correct = reber.correct_predictions(predictions[0], stream["targets"], settings["threshold"])
     return {
@@ -225,7 +228,7 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
         good = test["mean_error_free_length"] > settings["good_length"]
         record["category"] = "perfect" if test["perfect"] else ("good" if good else "rest")
         record["state_trace"] = state_trace(
-            tracing_model, ROWS[row], settings, np.random.default_rng([seed, 2])
+            tracing_model, ROWS[row], settings, np.random.default_rng([seed, 2]), writer
         )
         trace = record["state_trace"]
         for position, magnitude in zip(trace["positions"], trace["largest_abs_state"], strict=True):
