@@ -92,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--settings is not valid JSON: {error}", file=sys.stderr)
         return 2
 
-    from recurrent_bottleneck import runtime
+    from recurrent_bottleneck import gpu_slots, runtime
     from recurrent_bottleneck.report.provenance import package_versions
 
+    # on a machine with several GPUs: this job's own GPU, before the framework starts
+    gpu = gpu_slots.claim()
     runtime.configure(threads=arguments.threads, backend=arguments.backend)
     module_name, function_name = MEASUREMENTS[arguments.measurement].split(":")
     measure = getattr(importlib.import_module(module_name), function_name)
@@ -103,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         **runtime.describe_device(),
         "packages": package_versions(),
         "threads": arguments.threads,
+        **({"gpu_slot": gpu} if gpu is not None else {}),
     }
     document["environment"] = environment
     # wall-clock measurements differ from run to run: kept apart from the results
