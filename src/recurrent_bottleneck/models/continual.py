@@ -56,7 +56,8 @@ def _uniform(half_width: float):
 
 
 def build_models(row: str, cell: dict, symbols: int, batch_size: int, window: int, **training):
-    """(training model, tracing model) for one row; ``training`` holds learning_rate, clip_norm."""
+    """(training model, tracing model, the training model's recurrent layer) for one row;
+    ``training`` holds learning_rate and clip_norm."""
     import keras
 
     def predictor(recurrent, symbol_input, reset_input):
