@@ -102,7 +102,7 @@ def growth_exponent(positions: np.ndarray, magnitudes: np.ndarray) -> float:
     return float(slope)
 
 
-def state_trace(tracing_model, row_settings: dict, settings: dict, random, writer=None) -> dict:
+def state_trace(tracing_model, settings: dict, random, writer=None) -> dict:
     """The cell states and forget gates along one long stream, summarised for the figures."""
     units = settings["cell"]["blocks"] * settings["cell"]["cells_per_block"]
     cells_per_block = settings["cell"]["cells_per_block"]
@@ -132,7 +132,6 @@ def state_trace(tracing_model, row_settings: dict, settings: dict, random, write
             "states": states[segment].round(6).tolist(),
             "forget_gates": keep[segment, ::cells_per_block].round(6).tolist(),
         },
-        "row_has_forget_gate": row_settings.get("forget_gate", False),
     }
 
 
@@ -228,7 +227,7 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
         good = test["mean_error_free_length"] > settings["good_length"]
         record["category"] = "perfect" if test["perfect"] else ("good" if good else "rest")
         record["state_trace"] = state_trace(
-            tracing_model, ROWS[row], settings, np.random.default_rng([seed, 2]), writer
+            tracing_model, settings, np.random.default_rng([seed, 2]), writer
         )
         trace = record["state_trace"]
         for position, magnitude in zip(trace["positions"], trace["largest_abs_state"], strict=True):

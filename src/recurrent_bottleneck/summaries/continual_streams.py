@@ -46,7 +46,6 @@ def row_summary(document: dict) -> dict:
     exponents = [run["state_trace"]["growth_exponent"] for run in runs]
     row.update(
         {
-            "success_rate": float(np.mean([run["category"] != "rest" for run in runs])),
             "diverged": sum(run["diverged"] for run in runs),
             "mean_error_free_length": float(np.mean(lengths)),
             "run_lengths": lengths,
@@ -75,7 +74,6 @@ def summarize(documents: list[dict]) -> dict:
             trace_length=settings["trace_length"],
         )
     for name, row in by_row.items():
-        measurements[f"{name}_success_rate"] = row["success_rate"]
         measurements[f"{name}_perfect_percent"] = row["perfect_percent"]
         measurements[f"{name}_mean_error_free_length"] = row["mean_error_free_length"]
         measurements[f"{name}_growth_exponent"] = row["median_growth_exponent"]
