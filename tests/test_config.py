@@ -61,6 +61,12 @@ def test_shipped_configs_are_valid(project_root, default_config, schema, name):
         ({"sequence_to_sequence": {"corpus": {"source": "aligned_files"}}}, "source_file"),
         ({"sequence_to_sequence": {"optimizer": "rmsprop"}}, "optimizer"),
         ({"sequence_to_sequence": {"beam_size": 0}}, "beam_size"),
+        ({"attention": {"layer_cost": {"layers": ["gru"]}}}, "layers"),
+        ({"attention": {"layer_cost": {"lengths": [0, 16]}}}, "lengths"),
+        ({"attention": {"layer_cost": {"path_radius": 1.0}}}, "path_radius"),
+        ({"attention": {"transformer": {"heads": 0}}}, "heads"),
+        ({"attention": {"transformer": {"warmup": 10}}}, "warmup"),
+        ({"attention": {"compare_with_direction": "sideways"}}, "compare_with_direction"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key(default_config, schema, override, named):

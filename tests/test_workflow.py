@@ -64,10 +64,13 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     assert "LSTM with forget gates" in flat  # a row of the Table 2 replica
     assert "2014: sequence to sequence, and the reversed source" in flat
     assert "words per second" in flat  # the throughput, printed as a timing
+    assert "2017: attention removes the sequential bottleneck" in flat
+    assert "Table 1 of the paper against our measurements" in flat
+    assert "The Transformer against the LSTM" in flat
     assert "smoke scale" in flat
     assert "Provenance" in flat
     verdicts = json.loads((smoke_run / "results/report/verdicts.json").read_text())["claims"]
-    assert len(verdicts) == 11
+    assert len(verdicts) == 13
     for verdict in verdicts:
         assert verdict["verdict"] in {"reproduced", "not reproduced", "inconclusive"}
         assert verdict["measured"].split()[0] in flat
@@ -76,6 +79,8 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     # the 2000 claims need 2 seeds per row; the smoke run has 1
     inconclusive |= {"continual-streams-need-resets", "unbounded-cell-state", "forget-gate-repairs"}
     inconclusive |= {"reversed-source"}  # 2 seeds per direction; the smoke run has 1
+    # the layer timings need 3 repeats and the Transformer comparison 2 seeds
+    inconclusive |= {"sequential-bottleneck", "transformer-trains-faster"}
     for name in inconclusive:
         assert next(v for v in verdicts if v["id"] == name)["verdict"] == "inconclusive"
     assert "INCONCLU" in text
@@ -125,6 +130,22 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
         )
         assert "samples/test_translations" in reader.Tags()["tensors"]
         assert "_hparams_/session_start_info" in reader.Tags()["tensors"]
+    reader = event_accumulator.EventAccumulator(str(tensorboard / "attention/transformer/seed_0"))
+    reader.Reload()
+    assert {"train/loss", "train/learning_rate", "validation/perplexity"} <= set(
+        reader.Tags()["scalars"]
+    )
+    reader = event_accumulator.EventAccumulator(
+        str(tensorboard / "attention/layer_timing/threads_1")
+    )
+    reader.Reload()
+    for layer in ("recurrent", "self_attention", "convolution"):
+        steps = [e.step for e in reader.Scalars(f"seconds_per_step_against_length/{layer}")]
+        assert steps == [8, 16]  # the smoke config's lengths
+    reader = event_accumulator.EventAccumulator(str(tensorboard / "attention/layer_structure"))
+    reader.Reload()
+    operations = [e.value for e in reader.Scalars("sequential_operations/recurrent")]
+    assert operations[1] > 1.8 * operations[0]  # twice the length, twice the chain
 
 
 def test_second_run_does_nothing(smoke_run):
@@ -152,6 +173,7 @@ def test_figure_setting_reruns_only_figures_and_report(smoke_run):
         "figure_long_time_lags",
         "figure_continual_streams",
         "figure_sequence_to_sequence",
+        "figure_attention",
         "provenance",
         "report",
         "all",

@@ -34,6 +34,8 @@ MEASUREMENTS = {  # command -> module:function(settings, tensorboard_directory) 
     "memory": "recurrent_bottleneck.milestones.step_cost:memory",
     "continual-streams": "recurrent_bottleneck.milestones.continual_streams:run",
     "sequence-to-sequence": "recurrent_bottleneck.milestones.sequence_to_sequence:run",
+    "layer-timing": "recurrent_bottleneck.milestones.layer_cost:timing",
+    "layer-structure": "recurrent_bottleneck.milestones.layer_cost:structure",
 }
 
 

@@ -39,6 +39,23 @@ def long_time_lags_settings(wildcards):
     return json.dumps(settings, sort_keys=True)
 
 
+def transformer_settings():
+    """The 2014 data and training settings, the Transformer's own (2017), one direction."""
+    settings = {
+        key: value
+        for key, value in config["sequence_to_sequence"].items()
+        if key != "directions"
+    }
+    transformer = {key: value for key, value in config["attention"]["transformer"].items()}
+    settings.update(
+        architecture="transformer",
+        direction=transformer.pop("direction"),
+        epochs=transformer.pop("epochs"),
+        transformer=transformer,
+    )
+    return json.dumps(settings, sort_keys=True)
+
+
 def user_corpus_files(wildcards):
     """A corpus the user brings is an input: editing it retrains."""
     corpus = config["sequence_to_sequence"]["corpus"]

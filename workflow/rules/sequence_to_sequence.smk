@@ -28,7 +28,10 @@ rule sequence_to_sequence_train:
         direction="forward|reversed",
     params:
         settings=lambda wildcards: settings_json(
-            "sequence_to_sequence", "directions", direction=wildcards.direction
+            "sequence_to_sequence",
+            "directions",
+            direction=wildcards.direction,
+            architecture="lstm",
         ),
         backend=config["backend"],
     threads: config["threads_per_job"]

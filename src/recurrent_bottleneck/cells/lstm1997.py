@@ -31,6 +31,7 @@ back in time is the carousel s(t) -> s(t-1). ``truncated=False`` is full BPTT.
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
 SQUASHING = {
@@ -76,6 +77,15 @@ class OriginalLSTMCell(keras.layers.Layer):
         self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
         self.state_size = [self.units, self.units]
         self.output_size = self.units
+
+    def _to_cells(self, per_block):
+        """Spread one value per block to the block's cells (batch x blocks -> batch x units).
+
+        A product with a fixed 0/1 matrix rather than ``ops.repeat``: its gradient has
+        static shapes, so the training step compiles with XLA.
+        """
+        spread = np.kron(np.eye(self.blocks), np.ones((1, self.cells_per_block)))
+        return ops.matmul(per_block, ops.convert_to_tensor(spread, dtype=per_block.dtype))
 
     def _per_block(self, values: tuple[float, ...]) -> list[float]:
         return [values[block % len(values)] for block in range(self.blocks)]
@@ -123,8 +133,8 @@ class OriginalLSTMCell(keras.layers.Layer):
         output_gate = ops.sigmoid(nets[:, self.units + self.blocks :])
         squash_in, squash_out = SQUASHING[self.squashing]
         # each gate serves the cells_per_block cells of its block
-        input_gate = ops.repeat(input_gate, self.cells_per_block, axis=1)
-        output_gate = ops.repeat(output_gate, self.cells_per_block, axis=1)
+        input_gate = self._to_cells(input_gate)
+        output_gate = self._to_cells(output_gate)
         state = previous_state + input_gate * squash_in(cell_net)
         output = output_gate * squash_out(state)
         return output, [output, state]

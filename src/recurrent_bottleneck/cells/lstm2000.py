@@ -107,12 +107,12 @@ class ForgetGateLSTMCell(OriginalLSTMCell):
                 + ops.matmul(previous_output, self.forget_recurrent_kernel)
                 + self.forget_bias
             )
-            keep = ops.repeat(keep, self.cells_per_block, axis=1)
+            keep = self._to_cells(keep)
         else:
             keep = ops.full_like(previous_state, self.state_decay)
         squash_in, squash_out = SQUASHING[self.squashing]
-        input_gate = ops.repeat(input_gate, self.cells_per_block, axis=1)
-        output_gate = ops.repeat(output_gate, self.cells_per_block, axis=1)
+        input_gate = self._to_cells(input_gate)
+        output_gate = self._to_cells(output_gate)
         state = keep * previous_state + input_gate * squash_in(cell_net)
         output = output_gate * squash_out(state)
         emitted = ops.concatenate([output, state, keep], axis=1) if self.trace else output

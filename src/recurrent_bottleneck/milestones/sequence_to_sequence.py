@@ -9,7 +9,8 @@ on (the whole source lies between them); reversed, they are close, so the optimi
 
 Per epoch: length-bucketed mini-batches, teacher forcing, the learning-rate schedule
 (SGD halved every ``halve_every_epochs`` after ``halve_after_epochs``, as the paper, or
-Adam), then validation perplexity and greedy BLEU. At the end, on the test split: token
+Adam), then validation perplexity and greedy BLEU (on the first
+``validation_bleu_sentences`` validation sentences). At the end, on the test split: token
 perplexity, corpus BLEU (sacrebleu) with greedy decoding and with beam search, and BLEU
 by source length (the paper's Figure 3). Throughput (words per second) is a wall-clock
 measurement and goes to ``timing`` apart from the results.
@@ -75,31 +76,30 @@ def perplexity(training_model, encoded: dict, batch_size: int) -> float:
     return math.exp(-float(picked[mask].sum()) / int(mask.sum()))
 
 
-def decoders(models) -> dict:
-    """The compiled encoder and decoder step of a model, made once per training run."""
-    from recurrent_bottleneck.translation.model import compiled, step_function
+def decoders(models, architecture: str = "lstm") -> dict:
+    """``initial_states(source)`` and ``step`` of a model, compiled once per training run."""
+    from recurrent_bottleneck.translation import transformer
+    from recurrent_bottleneck.translation.model import compiled, initial_states, step_function
 
+    if architecture == "transformer":
+        return transformer.decoding_functions(models)
     _, encoder_model, decoder_model = models
+    encode = compiled(encoder_model)
     return {
-        "encoder": encoder_model,
-        "encode": compiled(encoder_model),
+        "initial_states": lambda source: initial_states(encoder_model, source, encode),
         "step": step_function(decoder_model),
     }
 
 
 def translate(decoding: dict, encoded: dict, target_vocabulary, settings: dict, beam_size: int):
     """Decoded target sentences (strings) for the encoded sources."""
-    from recurrent_bottleneck.translation.model import initial_states
-
-    step, encode, encoder_model = decoding["step"], decoding["encode"], decoding["encoder"]
+    step, initial_states = decoding["step"], decoding["initial_states"]
     bos, eos = target_vocabulary.bos, target_vocabulary.eos
     max_length = settings["max_length"] + 1
     hypotheses = []
     batch_size = settings["batch_size"]
     for start in range(0, len(encoded["source"]), batch_size):
-        states = initial_states(
-            encoder_model, encoded["source"][start : start + batch_size], encode
-        )
+        states = initial_states(encoded["source"][start : start + batch_size])
         if beam_size == 1:
             hypotheses += greedy(step, states, bos, eos, max_length)
         else:
@@ -144,18 +144,28 @@ def learning_rate_at(settings: dict, epoch: int) -> float:
     return rate / 2**halvings
 
 
-def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path) -> dict:
-    import keras
+def build_models(settings: dict, data: dict):
+    """The LSTM encoder–decoder (2014) or, with ``architecture: transformer``, the
+    Transformer (2017, its settings under ``transformer``), for the data's vocabularies."""
+    from recurrent_bottleneck.translation import model, transformer
 
-    from recurrent_bottleneck.runtime import seed_everything
-    from recurrent_bottleneck.tensorboard_log import RunWriter
-    from recurrent_bottleneck.translation.model import build
-
-    seed_everything(seed)
-    encoded, target_vocabulary = data["encoded"], data["target_vocabulary"]
-    models = build(
-        len(data["source_vocabulary"]),
-        len(target_vocabulary),
+    sizes = len(data["source_vocabulary"]), len(data["target_vocabulary"])
+    if settings["architecture"] == "transformer":
+        options = settings["transformer"]
+        return transformer.build(
+            *sizes,
+            layers=options["layers"],
+            width=options["width"],
+            heads=options["heads"],
+            feed_forward=options["feed_forward"],
+            dropout=options["dropout"],
+            max_length=settings["max_length"] + 2,
+            warmup_steps=options["warmup_steps"],
+            label_smoothing=options["label_smoothing"],
+            clip_norm=settings["clip_norm"],
+        )
+    return model.build(
+        *sizes,
         layers=settings["layers"],
         units=settings["units"],
         embedding=settings["embedding"],
@@ -164,14 +174,33 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
         learning_rate=settings["learning_rate"],
         clip_norm=settings["clip_norm"],
     )
-    training_model, decoding = models[0], decoders(models)
+
+
+def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path) -> dict:
+    import keras
+
+    from recurrent_bottleneck.runtime import seed_everything
+    from recurrent_bottleneck.tensorboard_log import RunWriter
+
+    seed_everything(seed)
+    encoded, target_vocabulary = data["encoded"], data["target_vocabulary"]
+    architecture = settings["architecture"]
+    models = build_models(settings, data)
+    training_model, decoding = models[0], decoders(models, architecture)
     train = encoded["train"]
-    validation_references = [" ".join(target) for _, target in data["splits"]["validation"]]
-    record = {"curve": [], "diverged": False}
-    words, seconds = 0, 0.0
+    # per-epoch BLEU on the first sentences of the validation split (decoding is slow on
+    # a CPU); perplexity uses all of it
+    bleu_count = settings["validation_bleu_sentences"]
+    validation_references = [
+        " ".join(target) for _, target in data["splits"]["validation"][:bleu_count]
+    ]
+    validation_subset = {key: value[:bleu_count] for key, value in encoded["validation"].items()}
+    record = {"curve": [], "diverged": False, "parameters": int(training_model.count_params())}
+    words, seconds, elapsed = 0, 0.0, []
     with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
         writer.hparams(
             {
+                "architecture": architecture,
                 "direction": settings["direction"],
                 "seed": seed,
                 "layers": settings["layers"],
@@ -179,11 +208,14 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
                 "optimizer": settings["optimizer"],
                 "beam_size": settings["beam_size"],
             },
-            trial_id=f"{settings['direction']}/seed_{seed}",
+            trial_id=f"{architecture}/{settings['direction']}/seed_{seed}",
         )
         for epoch in range(settings["epochs"]):
-            rate = learning_rate_at(settings, epoch)
-            training_model.optimizer.learning_rate.assign(rate)
+            if architecture == "transformer":  # the schedule lives in the optimizer
+                rate = float(training_model.optimizer.learning_rate)
+            else:
+                rate = learning_rate_at(settings, epoch)
+                training_model.optimizer.learning_rate.assign(rate)
             batches = vocabulary.length_buckets(
                 train["source_lengths"] + train["target_lengths"],
                 settings["batch_size"],
@@ -200,13 +232,14 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
                 words += int(train["source_lengths"][batch].sum())
                 words += int(train["target_lengths"][batch].sum())
             seconds += time.perf_counter() - started
+            elapsed.append(seconds)
             train_loss = float(np.mean(losses))
             if not math.isfinite(train_loss):
                 record["diverged"] = True
             validation_perplexity = perplexity(
                 training_model, encoded["validation"], settings["batch_size"]
             )
-            hypotheses = translate(decoding, encoded["validation"], target_vocabulary, settings, 1)
+            hypotheses = translate(decoding, validation_subset, target_vocabulary, settings, 1)
             validation_bleu = bleu(hypotheses, validation_references)
             point = {
                 "epoch": epoch + 1,
@@ -226,7 +259,8 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
                 step=epoch + 1,
             )
             print(
-                f"{settings['direction']} seed {seed} epoch {epoch + 1}: loss {train_loss:.3f}, "
+                f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
+                f"loss {train_loss:.3f}, "
                 f"validation perplexity {validation_perplexity:.2f}, BLEU {validation_bleu:.1f}",
                 flush=True,
             )
@@ -275,7 +309,8 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
         )
         record["samples"] = samples
     keras.backend.clear_session()
-    return {"seed": seed, **record}, {"seed": seed, "words": words, "seconds": seconds}
+    timing = {"seed": seed, "words": words, "seconds": seconds, "training_seconds": elapsed}
+    return {"seed": seed, **record}, timing
 
 
 def run(settings: dict, tensorboard_directory) -> dict:
@@ -302,6 +337,7 @@ def run(settings: dict, tensorboard_directory) -> dict:
         timings.append(timing)
     return {
         "milestone": "sequence_to_sequence",
+        "architecture": settings["architecture"],
         "direction": settings["direction"],
         "settings": settings,
         "data": {
@@ -316,6 +352,9 @@ def run(settings: dict, tensorboard_directory) -> dict:
         "runs": runs,
         # wall-clock: written apart (timing.json), never part of the results
         "timing": {
+            "measurement": "translation_timing",
+            "architecture": settings["architecture"],
+            "direction": settings["direction"],
             "words_per_second": [t["words"] / t["seconds"] for t in timings],
             "runs": timings,
         },

@@ -89,7 +89,7 @@ def build_models(row: str, cell: dict, symbols: int, batch_size: int, window: in
             learning_rate=training["learning_rate"], clipnorm=training["clip_norm"]
         ),
         loss="mean_squared_error",
-        jit_compile=False,
+        jit_compile=True,
     )
 
     units = cell["blocks"] * cell["cells_per_block"]

@@ -95,6 +95,6 @@ def build_model(
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clip_norm),
         loss=loss,
-        jit_compile=False,
+        jit_compile=True,
     )
     return model

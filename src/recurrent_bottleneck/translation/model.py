@@ -103,7 +103,7 @@ def build(
     if optimizer not in optimizers:
         raise ValueError(f"optimizer must be one of {sorted(optimizers)}, got {optimizer!r}")
     training_model.compile(
-        optimizer=optimizers[optimizer](), loss=negative_log_likelihood, jit_compile=False
+        optimizer=optimizers[optimizer](), loss=negative_log_likelihood, jit_compile=True
     )
 
     encoder_model = keras.Model(source, encode(source), name="encoder")
@@ -142,7 +142,9 @@ def compiled(model):
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+        return tf.function(
+            lambda inputs: model(inputs, training=False), reduce_retracing=True, jit_compile=True
+        )
     if backend == "jax":
         import jax
 

@@ -1,0 +1,115 @@
+"""The Transformer encoder–decoder: causality, padding, step-wise decoding, its schedule."""
+
+import keras
+import numpy as np
+import pytest
+
+from recurrent_bottleneck.translation.transformer import (
+    build,
+    decoding_functions,
+    learning_rate_schedule,
+    position_code,
+    smoothed_negative_log_likelihood,
+)
+
+
+@pytest.fixture(scope="module")
+def models():
+    keras.utils.set_random_seed(0)
+    return build(
+        11,
+        13,
+        layers=2,
+        width=8,
+        heads=2,
+        feed_forward=16,
+        dropout=0.1,
+        max_length=12,
+        warmup_steps=10,
+        label_smoothing=0.0,
+        clip_norm=5.0,
+    )
+
+
+def predict(model, source, decoder_input):
+    return keras.ops.convert_to_numpy(model([np.array(source), np.array(decoder_input)]))
+
+
+def test_log_probabilities_have_the_target_vocabulary(models):
+    log_probabilities = predict(models[0], [[4, 5, 6, 0], [7, 8, 0, 0]], [[2, 4, 5], [2, 6, 0]])
+    assert log_probabilities.shape == (2, 3, 13)
+    np.testing.assert_allclose(np.exp(log_probabilities).sum(-1), 1.0, rtol=1e-5)
+
+
+def test_a_position_never_sees_later_target_tokens(models):
+    first = predict(models[0], [[4, 5, 6, 7]], [[2, 9, 10, 11]])
+    changed = predict(models[0], [[4, 5, 6, 7]], [[2, 9, 3, 3]])
+    np.testing.assert_allclose(first[0, :2], changed[0, :2], atol=1e-6)
+    assert not np.allclose(first[0, 2:], changed[0, 2:])
+
+
+def test_source_padding_changes_nothing(models):
+    short = predict(models[0], [[4, 5, 6]], [[2, 9, 10]])
+    padded = predict(models[0], [[4, 5, 6, 0, 0]], [[2, 9, 10]])
+    np.testing.assert_allclose(short, padded, atol=1e-5)
+
+
+def test_every_source_word_reaches_the_first_target_position(models):
+    """No recurrence: the first output depends on the last source word directly."""
+    first = predict(models[0], [[4, 5, 6, 7]], [[2]])
+    changed = predict(models[0], [[4, 5, 6, 8]], [[2]])
+    assert not np.allclose(first, changed)
+
+
+def test_stepwise_decoder_reproduces_teacher_forcing(models):
+    source = np.array([[4, 5, 6, 7]])
+    decoder_input = np.array([[2, 9, 10, 11]])
+    expected = predict(models[0], source, decoder_input)[0]
+    decoding = decoding_functions(models)
+    states = decoding["initial_states"](source)
+    for position, token in enumerate(decoder_input[0]):
+        log_probabilities, states = decoding["step"](np.array([token]), states)
+        np.testing.assert_allclose(log_probabilities[0], expected[position], atol=1e-5)
+
+
+def test_training_lowers_the_loss(models):
+    training_model = models[0]
+    random = np.random.default_rng(0)
+    source = random.integers(4, 11, size=(16, 5))
+    target = source[:, ::-1] + 2
+    decoder_input = np.concatenate([np.full((16, 1), 2), target[:, :-1]], axis=1)
+    first = float(training_model.train_on_batch([source, decoder_input], target))
+    for _ in range(40):
+        last = float(training_model.train_on_batch([source, decoder_input], target))
+    assert last < first
+
+
+def test_learning_rate_warms_up_then_decays_as_the_paper():
+    schedule = learning_rate_schedule(width=16, warmup_steps=100)
+    rates = [float(schedule(step)) for step in range(400)]
+    peak = int(np.argmax(rates))
+    assert peak == 99  # steps are counted from 1: the peak is at step = warmup
+    np.testing.assert_allclose(rates[peak], 16**-0.5 * 100**-0.5, rtol=1e-6)
+    np.testing.assert_allclose(rates[399], 16**-0.5 * 400**-0.5, rtol=1e-6)
+    np.testing.assert_allclose(rates[9], 16**-0.5 * 10 * 100**-1.5, rtol=1e-6)
+
+
+def test_position_code_is_the_papers_sinusoid():
+    code = position_code(50, 8)
+    assert code.shape == (50, 8)
+    np.testing.assert_allclose(code[7, 2], np.sin(7 / 10000 ** (2 / 8)), rtol=1e-6)
+    np.testing.assert_allclose(code[7, 3], np.cos(7 / 10000 ** (2 / 8)), rtol=1e-6)
+
+
+def test_label_smoothing_mixes_in_the_mean_over_the_vocabulary():
+    log_probabilities = np.log(np.array([[[0.7, 0.2, 0.1]]], dtype="float32"))
+    targets = np.array([[0]])
+
+    def loss(smoothing):
+        values = smoothed_negative_log_likelihood(smoothing)(targets, log_probabilities)
+        return keras.ops.convert_to_numpy(values)
+
+    plain, smooth = loss(0.0), loss(0.1)
+    np.testing.assert_allclose(plain, [[-np.log(0.7)]], rtol=1e-6)
+    expected = 0.9 * -np.log(0.7) + 0.1 * -np.mean(np.log([0.7, 0.2, 0.1]))
+    np.testing.assert_allclose(smooth, [[expected]], rtol=1e-6)
