@@ -129,12 +129,15 @@ def negative_log_likelihood(targets, log_probabilities):
     return -ops.squeeze(picked, -1)
 
 
-def compiled(model):
+def compiled(model, jit_compile: bool = False):
     """``model(inputs)`` for inference, traced once per input shape by the backend.
 
     Called eagerly, a Keras model runs op by op: one decoder step took ~50 ms on the
     development CPU against ~2 ms traced (TensorFlow). Weights are read at call time,
-    so the compiled call follows training.
+    so the compiled call follows training. ``jit_compile`` adds XLA on TensorFlow: it
+    pays where the shapes stay fixed (the Transformer's decoder: 12 s instead of 19 s to
+    decode 600 sentences) and costs a compilation per new shape where they do not (the
+    LSTM's beam search: 5 s instead of 0.6 s for 20 sentences).
     """
     import keras
 
@@ -143,7 +146,9 @@ def compiled(model):
         import tensorflow as tf
 
         return tf.function(
-            lambda inputs: model(inputs, training=False), reduce_retracing=True, jit_compile=True
+            lambda inputs: model(inputs, training=False),
+            reduce_retracing=True,
+            jit_compile=jit_compile,
         )
     if backend == "jax":
         import jax

@@ -230,7 +230,7 @@ def decoding_functions(models) -> dict:
     from recurrent_bottleneck.translation.model import compiled
 
     _, encoder_model, step_model = models
-    encode, decode = compiled(encoder_model), compiled(step_model)
+    encode, decode = compiled(encoder_model), compiled(step_model, jit_compile=True)
     # the prefix lives in a buffer of fixed length (padding after it), so the decoder is
     # traced once, not once per prefix length; causal masking keeps position t blind to
     # the padding after it, so its distribution is the one the bare prefix gives
