@@ -15,7 +15,9 @@ COMPARED_LSTM = ATTENTION["compare_with_direction"]
 
 rule attention_layer_timing:
     input:
-        package_sources("milestones/layer_cost", "models/self_attention", "cli"),
+        package_sources(
+            "milestones/layer_cost", "milestones/step_cost", "models/self_attention", "cli"
+        ),
     output:
         timing=f"{RESULTS}/attention/layer_timing/threads_{{threads}}/timing.json",
         tensorboard=directory(f"{TENSORBOARD}/attention/layer_timing/threads_{{threads}}"),

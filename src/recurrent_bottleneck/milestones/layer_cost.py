@@ -26,7 +26,6 @@ Each is measured here rather than taken from the table:
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -70,17 +69,6 @@ def layer_model(kind: str, length: int, width: int, heads: int, kernel_size: int
     return model
 
 
-def seconds_per_training_step(model, inputs, targets, repeats: int) -> float:
-    """Median wall-clock seconds of ``train_on_batch`` after one warm-up (compile) call."""
-    model.train_on_batch(inputs, targets)
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.train_on_batch(inputs, targets)
-        seconds.append(time.perf_counter() - start)
-    return float(np.median(seconds))
-
-
 def sweep_points(settings: dict) -> list[tuple[str, int, int]]:
     """(sweep, n, d): n varies at the fixed width, then d varies at the fixed length."""
     points = [("length", length, settings["width"]) for length in settings["lengths"]]
@@ -92,6 +80,7 @@ def timing(settings: dict, tensorboard_directory) -> dict:
     """Seconds per training step of each layer kind over the (n, d) sweeps."""
     import keras
 
+    from recurrent_bottleneck.milestones.step_cost import seconds_per_training_step
     from recurrent_bottleneck.runtime import seed_everything
     from recurrent_bottleneck.tensorboard_log import RunWriter
 
@@ -132,6 +121,16 @@ def timing(settings: dict, tensorboard_directory) -> dict:
 # structure: sequential operations, memory, path length (JAX backend)
 
 CALL_PARAMETERS = ("jaxpr", "call_jaxpr", "fun_jaxpr")
+
+
+def built_weights(layer, input_shape) -> tuple[list, list]:
+    """Build the layer for the input shape; its (trainable, non-trainable) weight values,
+    as ``stateless_call`` takes them."""
+    layer.build(input_shape)
+    return (
+        [variable.value for variable in layer.trainable_variables],
+        [variable.value for variable in layer.non_trainable_variables],
+    )
 
 
 def critical_path_length(jaxpr) -> int:
@@ -181,9 +180,7 @@ def sequential_operations(kind: str, length: int, settings: dict) -> int:
 
     layer = single_layer(kind, settings["width"], settings["heads"], settings["kernel_size"])
     inputs = np.zeros((1, length, settings["width"]), dtype="float32")
-    layer.build(inputs.shape)
-    trainable = [variable.value for variable in layer.trainable_variables]
-    non_trainable = [variable.value for variable in layer.non_trainable_variables]
+    trainable, non_trainable = built_weights(layer, inputs.shape)
 
     def forward(trainable, non_trainable, inputs):
         return layer.stateless_call(trainable, non_trainable, inputs)[0]
@@ -198,9 +195,7 @@ def training_step_bytes(kind: str, length: int, settings: dict) -> int:
 
     layer = single_layer(kind, settings["width"], settings["heads"], settings["kernel_size"])
     shape = (settings["batch_size"], length, settings["width"])
-    layer.build(shape)
-    trainable = [variable.value for variable in layer.trainable_variables]
-    non_trainable = [variable.value for variable in layer.non_trainable_variables]
+    trainable, non_trainable = built_weights(layer, shape)
 
     def loss(trainable, non_trainable, inputs):
         outputs = layer.stateless_call(trainable, non_trainable, inputs)[0]
@@ -234,9 +229,7 @@ def stacked_path_length(kind: str, length: int, settings: dict, dilated: bool = 
         dilation = kernel ** (depth - 1) if dilated else 1
         if dilation not in pushes:
             layer = single_layer(kind, width, settings["path_heads"], kernel, dilation, "causal")
-            layer.build(point.shape)
-            trainable = [variable.value for variable in layer.trainable_variables]
-            non_trainable = [variable.value for variable in layer.non_trainable_variables]
+            trainable, non_trainable = built_weights(layer, point.shape)
 
             def forward(inputs, layer=layer, trainable=trainable, non_trainable=non_trainable):
                 return layer.stateless_call(trainable, non_trainable, inputs)[0]

@@ -63,17 +63,22 @@ def sweep(settings: dict, tensorboard_directory, measure: Callable, tag: str, un
     return rows
 
 
+def seconds_per_training_step(model, inputs, targets, repeats: int) -> float:
+    """Median wall-clock seconds of ``train_on_batch`` after one warm-up (compile) call."""
+    model.train_on_batch(inputs, targets)  # trace and compile the step first
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.train_on_batch(inputs, targets)
+        seconds.append(time.perf_counter() - start)
+    return float(np.median(seconds))
+
+
 def timing(settings: dict, tensorboard_directory) -> dict:
     """Seconds per training step against the sequence length."""
 
     def seconds_per_step(model, inputs, targets):
-        model.train_on_batch(inputs, targets)  # trace and compile the step first
-        seconds = []
-        for _ in range(settings["repeats"]):
-            start = time.perf_counter()
-            model.train_on_batch(inputs, targets)
-            seconds.append(time.perf_counter() - start)
-        return float(np.median(seconds))
+        return seconds_per_training_step(model, inputs, targets, settings["repeats"])
 
     rows = sweep(settings, tensorboard_directory, seconds_per_step, "seconds_per_step", "s")
     for row in rows:
