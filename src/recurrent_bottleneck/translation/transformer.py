@@ -57,6 +57,13 @@ def _layers():
             length = ops.shape(tokens)[1]
             return self.embedding(tokens) * np.sqrt(self.width) + self.code[None, :length, :]
 
+        def build(self, tokens_shape):
+            self.embedding.build(tokens_shape)
+
+        def compute_output_shape(self, tokens_shape):
+            # said, not traced: JAX cannot trace a slice to a symbolic length
+            return (*tokens_shape, self.width)
+
         def compute_mask(self, tokens, mask=None):
             return ops.not_equal(tokens, 0)
 
