@@ -22,6 +22,7 @@ include: "workflow/rules/long_time_lags.smk"
 include: "workflow/rules/continual_streams.smk"
 include: "workflow/rules/sequence_to_sequence.smk"
 include: "workflow/rules/attention.smk"
+include: "workflow/rules/benchmarks.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -36,6 +36,7 @@ MEASUREMENTS = {  # command -> module:function(settings, tensorboard_directory) 
     "sequence-to-sequence": "recurrent_bottleneck.milestones.sequence_to_sequence:run",
     "layer-timing": "recurrent_bottleneck.milestones.layer_cost:timing",
     "layer-structure": "recurrent_bottleneck.milestones.layer_cost:structure",
+    "throughput": "recurrent_bottleneck.milestones.throughput:run",
 }
 
 

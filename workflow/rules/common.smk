@@ -56,6 +56,37 @@ def transformer_settings():
     return json.dumps(settings, sort_keys=True)
 
 
+def throughput_settings():
+    """The benchmark's sizes, and the milestones' own nets: the 1997 models at the
+    long_time_lags sizes, the 2014 LSTM and the 2017 Transformer at theirs."""
+    benchmark = config["throughput"]
+    translation = config["sequence_to_sequence"]
+    transformer = {
+        key: value
+        for key, value in config["attention"]["transformer"].items()
+        if key not in ("direction", "epochs")
+    }
+    lstm_keys = ["layers", "units", "embedding", "initial_range", "optimizer", "learning_rate"]
+    settings = {
+        "batch_size": benchmark["batch_size"],
+        "length": benchmark["length"],
+        "repeats": benchmark["repeats"],
+        "units": LONG_TIME_LAGS["adding"]["units"],
+        "cell": LONG_TIME_LAGS["cell"],
+        "translation": {
+            "batch_size": benchmark["translation_batch_size"],
+            "length": benchmark["translation_length"],
+            "vocabulary_size": translation["target_vocabulary_size"],
+            "lstm": {
+                **{key: translation[key] for key in lstm_keys},
+                "clip_norm": translation["clip_norm"],
+            },
+            "transformer": {**transformer, "clip_norm": translation["clip_norm"]},
+        },
+    }
+    return json.dumps(settings, sort_keys=True)
+
+
 def user_corpus_files(wildcards):
     """A corpus the user brings is an input: editing it retrains."""
     corpus = config["sequence_to_sequence"]["corpus"]

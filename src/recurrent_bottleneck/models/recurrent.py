@@ -50,7 +50,7 @@ def build_model(
     kind: str,
     steps: int,
     input_size: int,
-    mask_value: float,
+    mask_value: float | None,
     units: int,
     cell: dict,
     loss: str,
@@ -59,6 +59,9 @@ def build_model(
     symbols: bool = False,
 ):
     """Masking -> recurrent layer -> Dense(1, sigmoid), compiled with Adam.
+
+    ``mask_value=None`` leaves the Masking layer out (for benchmarks: a masked Keras
+    LSTM never runs on the fused cuDNN kernel).
 
     With ``symbols=True`` the inputs are symbol numbers (0 = padding) and a frozen
     embedding whose rows are the one-hot vectors turns them into the paper's
@@ -80,10 +83,9 @@ def build_model(
             ),
         ]
     else:
-        encoder = [
-            keras.Input(shape=(steps, input_size)),
-            keras.layers.Masking(mask_value=mask_value),
-        ]
+        encoder = [keras.Input(shape=(steps, input_size))]
+        if mask_value is not None:
+            encoder.append(keras.layers.Masking(mask_value=mask_value))
     model = keras.Sequential(
         [
             *encoder,

@@ -1,0 +1,191 @@
+"""Training throughput of every model on the device at hand: a benchmark, not a result.
+
+For each model, the median wall-clock seconds of one training step (forward, backward,
+optimizer update; compiled, after a warm-up call) on a random batch, turned into
+
+    time steps per second = batch × length / seconds per step          (recurrent nets)
+    tokens per second     = batch × (source + target length) / seconds  (translation)
+
+- the 1997 nets as the long-lag milestone trains them: the original cell
+  (:mod:`recurrent_bottleneck.cells.lstm1997`, a Python-defined cell run by Keras'
+  generic loop), Keras' LSTM and SimpleRNN, all behind the Masking layer;
+- Keras' LSTM once more without the mask: only then may a backend hand it to a fused
+  GPU kernel (cuDNN). Whether it did is read from the compiled program, not assumed;
+- the 2014 LSTM encoder–decoder and the 2017 Transformer at the configured sizes.
+
+Every number here is wall-clock and goes to ``timing.json``; only the facts that do not
+depend on the clock (which kernel ran, parameter counts) stay in ``metrics.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from recurrent_bottleneck.milestones.step_cost import (
+    INPUT_SIZE,
+    MASK_VALUE,
+    seconds_per_training_step,
+)
+
+RECURRENT_MODELS = ("lstm1997", "lstm_forget", "simple_rnn")
+
+
+def fused_recurrent_kernel(model, inputs) -> bool:
+    """Whether the compiled forward pass of ``model`` calls a cuDNN recurrent kernel."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        def forward(trainable, non_trainable, inputs):
+            return model.stateless_call(trainable, non_trainable, inputs, training=True)[0]
+
+        program = jax.jit(forward).lower(
+            [variable.value for variable in model.trainable_variables],
+            [variable.value for variable in model.non_trainable_variables],
+            inputs,
+        )
+        return mentions_cudnn(program.as_text())
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        function = tf.function(lambda inputs: model(inputs, training=True))
+        graph = function.get_concrete_function(tf.TensorSpec(inputs.shape, inputs.dtype)).graph
+        return mentions_cudnn(str(graph.as_graph_def()))
+    return False
+
+
+def mentions_cudnn(program_text: str) -> bool:
+    """A compiled program that calls cuDNN's RNN names it (``CudnnRNN…``, ``cudnn_rnn``)."""
+    return "cudnn" in program_text.lower()
+
+
+def recurrent_model(kind: str, length: int, settings: dict, masked: bool):
+    from recurrent_bottleneck.models.recurrent import build_model
+
+    return build_model(
+        kind,
+        length,
+        INPUT_SIZE,
+        MASK_VALUE if masked else None,
+        settings["units"],
+        settings["cell"],
+        "mean_squared_error",
+        1e-3,
+        1.0,
+    )
+
+
+def recurrent_rows(settings: dict, random) -> tuple[list, list]:
+    import keras
+
+    batch, length = settings["batch_size"], settings["length"]
+    inputs = random.normal(size=(batch, length, INPUT_SIZE)).astype("float32")
+    targets = random.uniform(size=(batch, 1)).astype("float32")
+    variants = [(kind, True) for kind in RECURRENT_MODELS] + [("lstm_forget", False)]
+    timings, facts = [], []
+    for kind, masked in variants:
+        model = recurrent_model(kind, length, settings, masked)
+        name = kind if masked else f"{kind} (no mask)"
+        seconds = seconds_per_training_step(model, inputs, targets, settings["repeats"])
+        timings.append(
+            {
+                "model": name,
+                "unit": "time steps",
+                "batch_size": batch,
+                "length": length,
+                "seconds_per_step": seconds,
+                "per_second": batch * length / seconds,
+            }
+        )
+        facts.append(
+            {
+                "model": name,
+                "parameters": int(model.count_params()),
+                "fused_kernel": fused_recurrent_kernel(model, inputs),
+            }
+        )
+        report_progress(timings[-1], facts[-1])
+        keras.backend.clear_session()
+    return timings, facts
+
+
+def translation_rows(settings: dict, random) -> tuple[list, list]:
+    import keras
+
+    from recurrent_bottleneck.translation import model as lstm_translation
+    from recurrent_bottleneck.translation import transformer
+
+    options = settings["translation"]
+    batch, length = options["batch_size"], options["length"]
+    vocabulary = options["vocabulary_size"]
+    builders = {
+        "lstm encoder-decoder (2014)": lambda: lstm_translation.build(
+            vocabulary, vocabulary, **options["lstm"]
+        ),
+        "transformer (2017)": lambda: transformer.build(
+            vocabulary, vocabulary, max_length=length + 2, **options["transformer"]
+        ),
+    }
+    source = random.integers(1, vocabulary, size=(batch, length)).astype("int32")
+    decoder_input = random.integers(1, vocabulary, size=(batch, length)).astype("int32")
+    target = random.integers(1, vocabulary, size=(batch, length)).astype("int32")
+    timings, facts = [], []
+    for name, build in builders.items():
+        training_model = build()[0]
+        seconds = seconds_per_training_step(
+            training_model, [source, decoder_input], target, settings["repeats"]
+        )
+        timings.append(
+            {
+                "model": name,
+                "unit": "tokens",
+                "batch_size": batch,
+                "length": length,
+                "seconds_per_step": seconds,
+                "per_second": batch * 2 * length / seconds,
+            }
+        )
+        facts.append({"model": name, "parameters": int(training_model.count_params())})
+        report_progress(timings[-1], facts[-1])
+        keras.backend.clear_session()
+    return timings, facts
+
+
+def report_progress(timing: dict, facts: dict) -> None:
+    kernel = {True: ", fused cuDNN kernel", False: ", no fused kernel"}.get(
+        facts.get("fused_kernel"), ""
+    )
+    print(
+        f"{timing['model']}: {timing['per_second']:,.0f} {timing['unit']}/s "
+        f"({timing['seconds_per_step'] * 1000:.2f} ms per step{kernel})",
+        flush=True,
+    )
+
+
+def run(settings: dict, tensorboard_directory) -> dict:
+    """Throughput rows (timing) and per-model facts (kernel, parameters)."""
+    from recurrent_bottleneck.runtime import seed_everything
+    from recurrent_bottleneck.tensorboard_log import RunWriter
+
+    seed_everything(0)
+    random = np.random.default_rng(0)
+    recurrent_timings, recurrent_facts = recurrent_rows(settings, random)
+    translation_timings, translation_facts = translation_rows(settings, random)
+    rows = recurrent_timings + translation_timings
+    with RunWriter(Path(tensorboard_directory)) as writer:
+        for index, row in enumerate(rows):
+            writer.scalar(f"throughput/{row['unit']}_per_second", row["per_second"], index)
+        writer.text(
+            "throughput/models", "\n".join(f"{i}: {r['model']}" for i, r in enumerate(rows))
+        )
+    return {
+        "milestone": "benchmarks",
+        "measurement": "throughput",
+        "settings": settings,
+        "models": recurrent_facts + translation_facts,
+        "timing": {"measurement": "throughput", "rows": rows},
+    }
