@@ -63,8 +63,12 @@ def layer_model(kind: str, length: int, width: int, heads: int, kernel_size: int
 
     inputs = keras.Input(shape=(length, width))
     model = keras.Model(inputs, single_layer(kind, width, heads, kernel_size)(inputs))
+    # no XLA on TensorFlow (its compiled loop copies the activations every step); JAX
+    # always traces the step into one program (without jit it would run op by op)
     model.compile(
-        optimizer=keras.optimizers.SGD(1e-3), loss="mean_squared_error", jit_compile=False
+        optimizer=keras.optimizers.SGD(1e-3),
+        loss="mean_squared_error",
+        jit_compile=keras.backend.backend() != "tensorflow",
     )
     return model
 
