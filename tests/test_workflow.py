@@ -18,7 +18,15 @@ from tensorboard.backend.event_processing import event_accumulator
 
 pytestmark = pytest.mark.workflow
 
-COPIED = ["Snakefile", "workflow", "config", "src", "envs", "reports/template.typ"]
+COPIED = [
+    "Snakefile",
+    "workflow",
+    "config",
+    "src",
+    "envs",
+    "reports/template.typ",
+    "reports/measured",
+]
 
 
 def copy_project(source, destination):
@@ -68,6 +76,9 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     assert "Table 1 of the paper against our measurements" in flat
     assert "The Transformer against the LSTM" in flat
     assert "smoke scale" in flat
+    assert "Training throughput on CPU" in flat  # this machine's benchmark
+    assert "Training throughput on NVIDIA H100" in flat  # the committed GPU session
+    assert "Table 1 measured on NVIDIA H100" in flat
     assert "Provenance" in flat
     verdicts = json.loads((smoke_run / "results/report/verdicts.json").read_text())["claims"]
     assert len(verdicts) == 13
@@ -146,6 +157,11 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
     reader.Reload()
     operations = [e.value for e in reader.Scalars("sequential_operations/recurrent")]
     assert operations[1] > 1.8 * operations[0]  # twice the length, twice the chain
+    reader = event_accumulator.EventAccumulator(str(tensorboard / "throughput"))
+    reader.Reload()
+    # four 1997 nets (one unmasked) and two translation models
+    assert len(reader.Scalars("throughput/time_steps_per_second")) == 4
+    assert len(reader.Scalars("throughput/tokens_per_second")) == 2
 
 
 def test_second_run_does_nothing(smoke_run):

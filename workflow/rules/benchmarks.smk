@@ -1,8 +1,13 @@
 # Training throughput of every model on the device at hand: a benchmark whose numbers
-# the report shows as timings of this machine, not as results.
+# the report shows as timings of this machine, not as results. Beside it, what other
+# devices measured (the lent GPU machine), committed under reports/measured/.
+
+import glob
 
 THROUGHPUT = f"{RESULTS}/throughput/metrics.json"
 THROUGHPUT_TIMING = f"{RESULTS}/throughput/timing.json"
+# each session's folder: <date>-<device>/ with the jobs' metrics/timing files, session.json
+MEASURED_ELSEWHERE = sorted(glob.glob("reports/measured/*/*.json"))
 
 
 rule throughput_benchmark:
@@ -39,6 +44,25 @@ rule throughput_benchmark:
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 
+rule devices_summary:
+    input:
+        # this machine's metrics before its timing, then the committed documents
+        metrics=[THROUGHPUT, THROUGHPUT_TIMING] + MEASURED_ELSEWHERE,
+        code=package_sources("summaries/devices", "summaries/attention"),
+    output:
+        f"{RESULTS}/devices/timing.json",
+    params:
+        module="recurrent_bottleneck.summaries.devices",
+    log:
+        log_path("devices_summary"),
+    benchmark:
+        benchmark_path("devices_summary")
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/summarize.py"
+
+
 MEASUREMENTS.append(THROUGHPUT)
-TIMINGS["throughput"] = THROUGHPUT_TIMING
+TIMINGS["devices"] = rules.devices_summary.output[0]
 BENCHMARKS.append(benchmark_path("throughput_benchmark"))

@@ -2,7 +2,11 @@
 
 import json
 
-CONDA_ENV = "../../envs/recurrent-bottleneck.yaml"
+# with --software-deployment-method conda: the CPU environment, or the CUDA builds
+CONDA_ENV = {
+    "cpu": "../../envs/recurrent-bottleneck.yaml",
+    "gpu": "../../envs/recurrent-bottleneck-gpu.yaml",
+}[config["conda_environment"]]
 RESULTS = "results"
 TENSORBOARD = f"{RESULTS}/tensorboard"
 

@@ -178,7 +178,9 @@ def run(settings: dict, tensorboard_directory) -> dict:
     rows = recurrent_timings + translation_timings
     with RunWriter(Path(tensorboard_directory)) as writer:
         for index, row in enumerate(rows):
-            writer.scalar(f"throughput/{row['unit']}_per_second", row["per_second"], index)
+            writer.scalar(
+                f"throughput/{row['unit'].replace(' ', '_')}_per_second", row["per_second"], index
+            )
         writer.text(
             "throughput/models", "\n".join(f"{i}: {r['model']}" for i, r in enumerate(rows))
         )

@@ -1,0 +1,124 @@
+"""What the other devices measured, beside this machine's throughput benchmark.
+
+A session lent the GPU machine runs parts of the full-scale workflow there (JAX backend,
+``workflow/device/full-scale-part.sh``) and commits what came back under
+``reports/measured/<date>-<device>/``: the jobs' own ``metrics.json`` / ``timing.json``
+files, renamed, and a ``session.json`` that names the commits, the commands, the wall time
+of every job and the jobs that were cut off. This module reads those documents (each
+says what it is by its ``measurement`` key) and this machine's throughput benchmark,
+and makes one document for the report's device section:
+
+- Table 1 on the device: each layer's time exponent against n and d, its time at the
+  longest n, where (if anywhere) self-attention becomes slower than the recurrence;
+- training throughput per model and device, and whether Keras' LSTM ran cuDNN's kernel;
+- paper-scale 1997 runs: successes and sequences to success beside the paper's;
+- per session: the jobs, their wall time, and what was cut off or never run.
+
+Wall-clock numbers dominate here, so the rule writes this as a ``timing.json``.
+"""
+
+from __future__ import annotations
+
+from recurrent_bottleneck.summaries.attention import summarize_layers
+from recurrent_bottleneck.summaries.long_time_lags import PAPER_SEQUENCES_TO_SUCCESS
+from recurrent_bottleneck.training import run_statistics
+
+
+def device_name(document: dict) -> str:
+    environment = document.get("environment", {})
+    return f"{environment.get('device', 'unknown')} ({environment.get('backend', '?')})"
+
+
+def layer_timing(document: dict) -> dict:
+    measurements: dict = {}
+    table = summarize_layers([document], None, measurements)["table"]
+    keep = ("layer", "time_length_exponent", "time_width_exponent", "longest_length",
+            "milliseconds_longest", "tokens_per_second_longest")  # fmt: skip
+    rows = [{key: row.get(key) for key in keep} for row in table]
+    milliseconds = {row["layer"]: row["milliseconds_longest"] for row in rows}
+    ratio = None
+    if milliseconds.get("self_attention") and milliseconds.get("recurrent"):
+        ratio = milliseconds["self_attention"] / milliseconds["recurrent"]
+    return {
+        "device": device_name(document),
+        "width": document["settings"]["width"],
+        "batch_size": document["settings"]["batch_size"],
+        "fit_from_length": document["settings"]["fit_from_length"],
+        "rows": rows,
+        "attention_slower_than_recurrent_from_length": measurements.get(
+            "attention_slower_than_recurrent_from_length"
+        ),
+        "attention_over_recurrent_time_longest": ratio,
+    }
+
+
+def throughput(metrics: dict, timing: dict) -> dict:
+    facts = {row["model"]: row for row in metrics["models"]}
+    rows = [{**row, **facts.get(row["model"], {})} for row in timing["rows"]]
+    return {"device": device_name(metrics), "rows": rows}
+
+
+def long_time_lags(document: dict) -> dict:
+    return {
+        "device": device_name(document),
+        "task": document["task"],
+        "model": document["model"],
+        "lag": document["lag"],
+        "minimal_lag": document["minimal_lag"],
+        "training_steps": document["settings"]["training_steps"],
+        "batch_size": document["settings"]["batch_size"],
+        "paper_sequences_to_success": PAPER_SEQUENCES_TO_SUCCESS[document["task"]].get(
+            document["lag"]
+        ),
+        "sequences_to_success": [run["sequences_to_success"] for run in document["runs"]],
+        **run_statistics(document["runs"]),
+    }
+
+
+def session(document: dict) -> dict:
+    jobs = [job for call in document["calls"] for job in call["jobs"]]
+    return {
+        "date": document["date"],
+        "device": document["device"],
+        "backend": document["backend"],
+        "config": document["config"],
+        "commits": [call["commit"] for call in document["calls"]],
+        "device_seconds_used": document["device_seconds_used"],
+        "jobs": [
+            {key: job[key] for key in ("job", "completed", "wall_seconds", "note")} for job in jobs
+        ],
+        "not_run": document["not_run"],
+    }
+
+
+def summarize(documents: list[dict]) -> dict:
+    """``documents``: this machine's throughput metrics and timing, then every committed
+    device document; each is sorted into its section by its ``measurement`` key."""
+    sections: dict[str, list] = {
+        "layer_timing": [],
+        "throughput": [],
+        "long_time_lags": [],
+        "sessions": [],
+    }
+    throughput_metrics = {}
+    for document in documents:
+        kind = document.get("measurement")
+        if kind == "layer_timing":
+            sections["layer_timing"].append(layer_timing(document))
+        elif kind == "device_session":
+            sections["sessions"].append(session(document))
+        elif document.get("milestone") == "long_time_lags" and "runs" in document:
+            sections["long_time_lags"].append(long_time_lags(document))
+        elif kind == "throughput" and "models" in document:
+            throughput_metrics[device_name(document)] = document
+        elif kind == "throughput":
+            metrics = throughput_metrics.pop(device_name(document), None)
+            if metrics is None:
+                raise ValueError(
+                    f"throughput timing from {device_name(document)} without its metrics "
+                    "(list each metrics.json before its timing.json)"
+                )
+            sections["throughput"].append(throughput(metrics, document))
+        else:
+            raise ValueError(f"not a device document: measurement {kind!r}")
+    return {"measurements": sections}
