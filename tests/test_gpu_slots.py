@@ -80,3 +80,48 @@ def test_no_gpu_means_no_claim(tmp_path, monkeypatch):
     assert gpu_slots.claim(tmp_path) is None
     assert "CUDA_VISIBLE_DEVICES" not in os.environ
     assert list(tmp_path.iterdir()) == []
+
+
+def test_limit_gpu_jobs_follows_the_gpus_found_unless_the_user_set_it(monkeypatch):
+    monkeypatch.setenv(gpu_slots.GPU_COUNT_VARIABLE, "0")
+    resources = {}
+    assert gpu_slots.limit_gpu_jobs(resources) is None and resources == {}
+    monkeypatch.setenv(gpu_slots.GPU_COUNT_VARIABLE, "3")
+    assert gpu_slots.limit_gpu_jobs(resources) == 3 and resources == {"gpu": 3}
+    given = {"gpu": 1}  # --resources gpu=1
+    assert gpu_slots.limit_gpu_jobs(given) is None and given == {"gpu": 1}
+
+
+SNAKEFILE = """
+from recurrent_bottleneck import gpu_slots
+gpu_slots.limit_gpu_jobs(workflow.global_resources)
+
+rule all:
+    input: "a", "b"
+
+rule job:
+    output: "{name}"
+    wildcard_constraints: name="a|b"
+    resources: gpu=1
+    shell: "date +%s.%N > {output}; sleep 1; date +%s.%N >> {output}"
+"""
+
+
+@pytest.mark.parametrize("gpus, overlap", [("1", False), ("2", True)])
+def test_snakemake_runs_one_gpu_job_per_gpu_found(tmp_path, gpus, overlap):
+    """The limit set while the Snakefile is read is the one Snakemake schedules by."""
+    (tmp_path / "Snakefile").write_text(SNAKEFILE)
+    environment = {**os.environ, gpu_slots.GPU_COUNT_VARIABLE: gpus}
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    (start_a, end_a), (start_b, end_b) = (
+        [float(line) for line in (tmp_path / name).read_text().split()] for name in "ab"
+    )
+    assert (start_b < end_a and start_a < end_b) == overlap

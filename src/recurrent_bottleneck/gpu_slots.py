@@ -50,6 +50,17 @@ def visible_gpus() -> list[str]:
     return [str(index) for index, line in enumerate(listing.splitlines()) if line.strip()]
 
 
+def limit_gpu_jobs(global_resources) -> int | None:
+    """Snakefile helper: unless the user gave ``--resources gpu=N``, allow as many jobs that
+    ask for ``gpu=1`` at once as there are GPUs here (none found: no limit). Returns the
+    limit set, or None. ``global_resources`` is Snakemake's ``workflow.global_resources``."""
+    count = len(visible_gpus())
+    if not count or "gpu" in global_resources:
+        return None
+    global_resources["gpu"] = count
+    return count
+
+
 def default_lock_directory() -> Path:
     return Path(
         os.environ.get(LOCK_DIRECTORY_VARIABLE)

@@ -2,6 +2,8 @@
 
 import json
 
+from recurrent_bottleneck import gpu_slots
+
 # with --software-deployment-method conda: the CPU environment, or the CUDA builds
 CONDA_ENV = {
     "cpu": "../../envs/recurrent-bottleneck.yaml",
@@ -89,6 +91,12 @@ def throughput_settings():
         },
     }
     return json.dumps(settings, sort_keys=True)
+
+
+# One training job per GPU: without --resources gpu=N, as many jobs that ask for a GPU run
+# at once as there are GPUs (four trainings sharing one H100 starved three of them in a
+# measured run). On a machine without GPUs no limit is set and nothing changes.
+gpu_slots.limit_gpu_jobs(workflow.global_resources)
 
 
 def user_corpus_files(wildcards):
