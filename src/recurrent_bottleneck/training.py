@@ -7,8 +7,8 @@ the model is tested on a fixed test set, and the run
 
 - succeeds when the fraction of test sequences the task calls correct reaches
   ``success_fraction`` (it stops there and records the sequences seen so far),
-- diverges when a loss becomes NaN or infinite (recorded as a failure, not a
-  crash),
+- diverges when a loss becomes NaN or infinite (it stops at that evaluation; recorded
+  as a failure, not a crash, and as ``result/diverged`` in TensorBoard),
 - fails when ``training_steps`` steps have passed.
 
 Each evaluation is logged to TensorBoard: train and test loss, test fraction
@@ -96,6 +96,7 @@ def train_until_success(
             break
     record["final_test_fraction_correct"] = record["curve"][-1]["test_fraction_correct"]
     writer.scalar("result/success", float(record["success"]), step=0)
+    writer.scalar("result/diverged", float(record["diverged"]), step=0)
     return record
 
 
