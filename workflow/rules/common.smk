@@ -1,7 +1,10 @@
 # Helpers shared by the rules: paths, settings passed to the jobs, the environment.
 
 import json
+import sys
 
+# the package's own source, whichever environment runs Snakemake itself (e.g. with conda)
+sys.path.insert(0, f"{workflow.basedir}/src")
 from recurrent_bottleneck import gpu_slots
 
 # with --software-deployment-method conda: the CPU environment, or the CUDA builds
