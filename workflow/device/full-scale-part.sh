@@ -3,6 +3,8 @@
 # ../shared/device/README.md): the commands are the workflow's own for
 # config/full.yaml (from `snakemake -n -p --configfile config/full.yaml`), with
 # --backend jax, and fewer seeds where one session's device time (15 min) demands it.
+# When config/full.yaml changes, copy the jobs' settings again: tests/test_device_script.py
+# fails while they differ.
 # Part A runs alone (timings); part B trains side by side on the one GPU (or one after
 # the other with SEQUENTIAL=1), each job cut off by `timeout` (a cut-off job leaves its
 # log, whose lines say how far it got).
