@@ -5,9 +5,9 @@
 # --backend jax, and fewer seeds where one session's device time (15 min) demands it.
 # When config/full.yaml changes, copy the jobs' settings again: tests/test_device_script.py
 # fails while they differ.
-# Part A runs alone (timings); part B trains side by side on the one GPU (or one after
-# the other with SEQUENTIAL=1), each job cut off by `timeout` (a cut-off job leaves its
-# log, whose lines say how far it got).
+# Part A runs alone (timings); part B trains one job after the other (SEQUENTIAL=0 runs
+# them side by side: on 2026-11-26 four trainings sharing one H100 starved three), each
+# job cut off by `timeout` (a cut-off job leaves its log, whose lines say how far it got).
 # Usage (on the device): [JOBS="layer_timing ..."] bash workflow/device/full-scale-part.sh
 set -u
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
@@ -32,14 +32,14 @@ job() {  # runs the job if JOBS is unset or names it
 # Part A, alone: throughput of every model, then Table 1 per layer on the GPU
 job throughput "${LIMIT_THROUGHPUT:-120}" python3 -m recurrent_bottleneck throughput --settings '{"batch_size": 64, "cell": {"cells_per_block": 2, "input_gate_biases": [-3.0, -6.0], "output_gate_biases": [-1.0, -2.0], "squashing": "paper", "truncated": false}, "length": 1000, "repeats": 20, "translation": {"batch_size": 128, "length": 30, "lstm": {"clip_norm": 5.0, "embedding": 512, "initial_range": 0.08, "layers": 4, "learning_rate": 0.7, "optimizer": "sgd", "units": 512}, "transformer": {"clip_norm": 5.0, "dropout": 0.1, "feed_forward": 2048, "heads": 8, "label_smoothing": 0.1, "layers": 6, "warmup_steps": 4000, "width": 512}, "vocabulary_size": 20000}, "units": 8}' --output "$R"/throughput/metrics.json --tensorboard "$R"/tensorboard/throughput --threads 16 --backend jax
 job layer_timing "${LIMIT_LAYER_TIMING:-170}" python3 -m recurrent_bottleneck layer-timing --settings '{"batch_size": 16, "fit_from_length": 512, "heads": 8, "kernel_size": 3, "layers": ["recurrent", "self_attention", "convolution"], "length": 512, "lengths": [16, 32, 64, 128, 256, 512, 1024, 2048, 4096], "path_heads": 1, "path_max_length": 4096, "path_radius": 0.99, "path_width": 2, "repeats": 10, "threads": [1, 2], "width": 512, "widths": [64, 128, 256, 512, 1024]}' --output "$R"/attention/layer_timing/gpu/timing.json --tensorboard "$R"/tensorboard/attention/layer_timing/gpu --threads 16 --backend jax
-# Part B, side by side: the 1997 paper-scale lags (2c q = 1000, adding T = 1000)
+# Part B: the 1997 paper-scale lags (2c q = 1000, adding T = 1000)
 job long_lag_lstm1997_1000 "${LIMIT_TRAINING:-220}" python3 -m recurrent_bottleneck long-time-lags --settings '{"batch_size": 32, "cell": {"cells_per_block": 2, "input_gate_biases": [-3.0, -6.0], "output_gate_biases": [-1.0, -2.0], "squashing": "paper", "truncated": false}, "clip_norm": 1.0, "distractors": null, "evaluation_interval": 50, "lag": 1000, "learning_rate": 0.003, "max_extra": 40, "model": "lstm1997", "seeds": 3, "success_fraction": 0.99, "task": "long_lag", "test_sequences": 2560, "training_steps": 5000, "units": 8}' --output "$R"/long_time_lags/long_lag/lstm1997/lag_1000/metrics.json --tensorboard "$R"/tensorboard/long_time_lags/long_lag/lstm1997/lag_1000 --threads 1 --backend jax &
-[ "${SEQUENTIAL:-0}" = 1 ] && wait
+[ "${SEQUENTIAL:-1}" = 1 ] && wait
 job long_lag_simple_rnn_1000 "${LIMIT_TRAINING:-220}" python3 -m recurrent_bottleneck long-time-lags --settings '{"batch_size": 32, "cell": {"cells_per_block": 2, "input_gate_biases": [-3.0, -6.0], "output_gate_biases": [-1.0, -2.0], "squashing": "paper", "truncated": false}, "clip_norm": 1.0, "distractors": null, "evaluation_interval": 50, "lag": 1000, "learning_rate": 0.003, "max_extra": 40, "model": "simple_rnn", "seeds": 1, "success_fraction": 0.99, "task": "long_lag", "test_sequences": 2560, "training_steps": 5000, "units": 8}' --output "$R"/long_time_lags/long_lag/simple_rnn/lag_1000/metrics.json --tensorboard "$R"/tensorboard/long_time_lags/long_lag/simple_rnn/lag_1000 --threads 1 --backend jax &
-[ "${SEQUENTIAL:-0}" = 1 ] && wait
+[ "${SEQUENTIAL:-1}" = 1 ] && wait
 job long_lag_lstm_forget_1000 "${LIMIT_TRAINING:-220}" python3 -m recurrent_bottleneck long-time-lags --settings '{"batch_size": 32, "cell": {"cells_per_block": 2, "input_gate_biases": [-3.0, -6.0], "output_gate_biases": [-1.0, -2.0], "squashing": "paper", "truncated": false}, "clip_norm": 1.0, "distractors": null, "evaluation_interval": 50, "lag": 1000, "learning_rate": 0.003, "max_extra": 40, "model": "lstm_forget", "seeds": 1, "success_fraction": 0.99, "task": "long_lag", "test_sequences": 2560, "training_steps": 5000, "units": 8}' --output "$R"/long_time_lags/long_lag/lstm_forget/lag_1000/metrics.json --tensorboard "$R"/tensorboard/long_time_lags/long_lag/lstm_forget/lag_1000 --threads 1 --backend jax &
-[ "${SEQUENTIAL:-0}" = 1 ] && wait
+[ "${SEQUENTIAL:-1}" = 1 ] && wait
 job adding_lstm1997_1000 "${LIMIT_TRAINING:-220}" python3 -m recurrent_bottleneck long-time-lags --settings '{"batch_size": 64, "cell": {"cells_per_block": 2, "input_gate_biases": [-3.0, -6.0], "output_gate_biases": [-1.0, -2.0], "squashing": "paper", "truncated": false}, "clip_norm": 1.0, "distractors": null, "evaluation_interval": 500, "lag": 1000, "learning_rate": 0.01, "max_extra": 0, "model": "lstm1997", "seeds": 1, "success_fraction": 0.95, "task": "adding", "test_sequences": 2560, "training_steps": 30000, "units": 8}' --output "$R"/long_time_lags/adding/lstm1997/lag_1000/metrics.json --tensorboard "$R"/tensorboard/long_time_lags/adding/lstm1997/lag_1000 --threads 1 --backend jax &
-[ "${SEQUENTIAL:-0}" = 1 ] && wait
+[ "${SEQUENTIAL:-1}" = 1 ] && wait
 wait
 tar czf "$OUT/results.tar.gz" -C "$OUT" results && rm -rf "$R"
