@@ -48,7 +48,9 @@ rule devices_summary:
     input:
         # this machine's metrics before its timing, then the committed documents
         metrics=[THROUGHPUT, THROUGHPUT_TIMING] + MEASURED_ELSEWHERE,
-        code=package_sources("summaries/devices", "summaries/attention"),
+        code=package_sources(
+            "summaries/devices", "summaries/attention", "summaries/long_time_lags", "training"
+        ),
     output:
         f"{RESULTS}/devices/timing.json",
     params:

@@ -75,7 +75,8 @@ def throughput_settings():
         for key, value in config["attention"]["transformer"].items()
         if key not in ("direction", "epochs")
     }
-    lstm_keys = ["layers", "units", "embedding", "initial_range", "optimizer", "learning_rate"]
+    lstm_keys = ["layers", "units", "embedding", "initial_range", "optimizer", "learning_rate",
+                 "clip_norm"]
     settings = {
         "batch_size": benchmark["batch_size"],
         "length": benchmark["length"],
@@ -86,10 +87,7 @@ def throughput_settings():
             "batch_size": benchmark["translation_batch_size"],
             "length": benchmark["translation_length"],
             "vocabulary_size": translation["target_vocabulary_size"],
-            "lstm": {
-                **{key: translation[key] for key in lstm_keys},
-                "clip_norm": translation["clip_norm"],
-            },
+            "lstm": {key: translation[key] for key in lstm_keys},
             "transformer": {**transformer, "clip_norm": translation["clip_norm"]},
         },
     }

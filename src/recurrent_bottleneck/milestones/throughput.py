@@ -90,17 +90,7 @@ def recurrent_rows(settings: dict, random) -> tuple[list, list]:
     for kind, masked in variants:
         model = recurrent_model(kind, length, settings, masked)
         name = kind if masked else f"{kind} (no mask)"
-        seconds = seconds_per_training_step(model, inputs, targets, settings["repeats"])
-        timings.append(
-            {
-                "model": name,
-                "unit": "time steps",
-                "batch_size": batch,
-                "length": length,
-                "seconds_per_step": seconds,
-                "per_second": batch * length / seconds,
-            }
-        )
+        timings.append(timed(name, "time steps", model, inputs, targets, length, settings))
         facts.append(
             {
                 "model": name,
@@ -111,6 +101,22 @@ def recurrent_rows(settings: dict, random) -> tuple[list, list]:
         report_progress(timings[-1], facts[-1])
         keras.backend.clear_session()
     return timings, facts
+
+
+def timed(name: str, unit: str, model, inputs, targets, length: int, settings: dict) -> dict:
+    """One timing row: seconds per training step, and time steps or tokens per second
+    (a translation pair counts ``length`` source and ``length`` target tokens)."""
+    seconds = seconds_per_training_step(model, inputs, targets, settings["repeats"])
+    batch = len(targets)
+    per_sequence = 2 * length if unit == "tokens" else length
+    return {
+        "model": name,
+        "unit": unit,
+        "batch_size": batch,
+        "length": length,
+        "seconds_per_step": seconds,
+        "per_second": batch * per_sequence / seconds,
+    }
 
 
 def translation_rows(settings: dict, random) -> tuple[list, list]:
@@ -136,19 +142,8 @@ def translation_rows(settings: dict, random) -> tuple[list, list]:
     timings, facts = [], []
     for name, build in builders.items():
         training_model = build()[0]
-        seconds = seconds_per_training_step(
-            training_model, [source, decoder_input], target, settings["repeats"]
-        )
-        timings.append(
-            {
-                "model": name,
-                "unit": "tokens",
-                "batch_size": batch,
-                "length": length,
-                "seconds_per_step": seconds,
-                "per_second": batch * 2 * length / seconds,
-            }
-        )
+        inputs = [source, decoder_input]
+        timings.append(timed(name, "tokens", training_model, inputs, target, length, settings))
         facts.append({"model": name, "parameters": int(training_model.count_params())})
         report_progress(timings[-1], facts[-1])
         keras.backend.clear_session()
