@@ -4,7 +4,11 @@ import keras
 import numpy as np
 import pytest
 
-from recurrent_bottleneck.milestones.sequence_to_sequence import learning_rate_at
+from recurrent_bottleneck.milestones.sequence_to_sequence import (
+    batch_arrays,
+    learning_rate_at,
+    perplexity,
+)
 from recurrent_bottleneck.translation.model import build, initial_states, step_function
 
 
@@ -52,6 +56,49 @@ def test_stepwise_decoder_reproduces_teacher_forcing(models):
     for position, token in enumerate(decoder_input[0]):
         log_probabilities, states = step(np.array([token]), states)
         np.testing.assert_allclose(log_probabilities[0], expected[position], atol=1e-5)
+
+
+def test_cutting_a_batch_after_its_longest_sentence_changes_no_probability(models):
+    """Batches are cut to their own longest sentence (rounded up to 8 tokens): the split's
+    padding beyond it is masked, so the log probabilities and the perplexity are those of
+    the fully padded arrays."""
+    training_model, _, _ = models
+    random = np.random.default_rng(1)
+    source_lengths = np.array([3, 5, 2, 19, 4])
+    target_lengths = np.array([4, 2, 6, 17, 3])
+
+    def padded(lengths, width, first=None):
+        rows = np.zeros((len(lengths), width), dtype=np.int32)
+        for row, length in enumerate(lengths):
+            rows[row, :length] = random.integers(4, 11, size=length)
+            if first is not None:
+                rows[row, 0] = first
+        return rows
+
+    decoder_input = padded(target_lengths + 1, 18, first=2)
+    encoded = {
+        "source": padded(source_lengths, 19),
+        "decoder_input": decoder_input,
+        "decoder_target": np.where(decoder_input > 0, random.integers(3, 13, (5, 18)), 0),
+        "source_lengths": source_lengths,
+        "target_lengths": target_lengths,
+    }
+    short = np.array([0, 1, 2, 4])
+    (source, target_input), target = batch_arrays(encoded, short)
+    assert source.shape == (4, 8) and target_input.shape == (4, 8) and target.shape == (4, 8)
+    whole = keras.ops.convert_to_numpy(
+        training_model([encoded["source"][short], encoded["decoder_input"][short]])
+    )
+    cut = keras.ops.convert_to_numpy(training_model([source, target_input]))
+    np.testing.assert_allclose(cut, whole[:, :8], atol=1e-5)
+
+    log_probabilities = keras.ops.convert_to_numpy(
+        training_model([encoded["source"], encoded["decoder_input"]])
+    )
+    targets = encoded["decoder_target"]
+    picked = np.take_along_axis(log_probabilities, targets[..., None], -1)[..., 0]
+    expected = np.exp(-picked[targets > 0].mean())
+    assert perplexity(training_model, encoded, batch_size=2) == pytest.approx(expected, rel=1e-5)
 
 
 def test_training_lowers_the_loss(models):

@@ -173,6 +173,8 @@ def build(
     import keras
     from keras import ops
 
+    from recurrent_bottleneck.translation.model import compile_with_xla
+
     PositionalEmbedding, Block = _layers()
     source_embedding = PositionalEmbedding(
         source_vocabulary, width, max_length, name="source_embedding"
@@ -219,7 +221,7 @@ def build(
             global_clipnorm=clip_norm,
         ),
         loss=smoothed_negative_log_likelihood(label_smoothing),
-        jit_compile=True,
+        jit_compile=compile_with_xla(),
     )
     encoder_model = keras.Model(source, [source, memory], name="encoder")
     memory_input = keras.Input(shape=(None, width), name="memory")
@@ -234,13 +236,16 @@ def decoding_functions(models) -> dict:
     """``initial_states(source)`` and ``step(tokens, states)`` for the decoding module."""
     import keras
 
-    from recurrent_bottleneck.translation.model import compiled
+    from recurrent_bottleneck.translation.model import compile_with_xla, compiled
 
     _, encoder_model, step_model = models
-    encode, decode = compiled(encoder_model), compiled(step_model, jit_compile=True)
-    # the prefix lives in a buffer of fixed length (padding after it), so the decoder is
-    # traced once, not once per prefix length; causal masking keeps position t blind to
-    # the padding after it, so its distribution is the one the bare prefix gives
+    # the prefix lives in a buffer of fixed length (padding after it); causal masking
+    # keeps position t blind to the padding after it, so its distribution is the one the
+    # bare prefix gives. A backend that compiles once per shape (XLA, JAX) gets the whole
+    # buffer at every step, so it compiles once; TensorFlow's plain graph takes any
+    # length, so it gets the prefix only and saves the work on the padding.
+    whole_buffer = compile_with_xla()
+    encode, decode = compiled(encoder_model), compiled(step_model, jit_compile=whole_buffer)
     buffer_length = int(step_model.get_layer("target_embedding").code.shape[0])
 
     def initial_states(source: np.ndarray) -> list[np.ndarray]:
@@ -257,7 +262,10 @@ def decoding_functions(models) -> dict:
         prefix = prefix.copy()
         rows = np.arange(len(prefix))
         prefix[rows, position] = tokens
-        log_probabilities = keras.ops.convert_to_numpy(decode([source_tokens, memory, prefix]))
+        length = buffer_length if whole_buffer else int(position.max()) + 1
+        log_probabilities = keras.ops.convert_to_numpy(
+            decode([source_tokens, memory, prefix[:, :length]])
+        )
         return log_probabilities[rows, position], [source_tokens, memory, prefix, position + 1]
 
     return {"initial_states": initial_states, "step": step}
