@@ -3,7 +3,7 @@
     python -m recurrent_bottleneck <measurement> --settings '<json>' \\
         --output results/<milestone>/<run>/metrics.json \\
         --tensorboard results/tensorboard/<milestone>/<run> \\
-        [--threads 1] [--backend tensorflow|jax]
+        [--threads 1] [--backend tensorflow|jax] [--checkpoints results/checkpoints/<job>]
 
 Snakemake's training rules call this; on the GPU machine (no Snakemake there)
 it is called directly. The backend and thread count are set before Keras is
@@ -12,6 +12,10 @@ place), so a killed job never leaves a file that looks complete; it holds the
 settings, the measurements and the environment they came from, and nothing
 time-dependent, so the same settings and seeds give an identical file. A measurement's
 wall-clock numbers (a ``timing`` entry) go to ``timing.json`` beside it instead.
+
+The training measurements that take ``--checkpoints`` keep each seed's progress in that
+folder (see :mod:`recurrent_bottleneck.checkpoints`): run again after a kill, the job
+resumes there. The folder is removed once ``metrics.json`` is written.
 """
 
 from __future__ import annotations
@@ -51,6 +55,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", required=True, type=Path, help="metrics.json to write")
     parser.add_argument("--tensorboard", required=True, type=Path, help="TensorBoard run directory")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--checkpoints", type=Path, help="folder for the progress of a resumable training job"
+    )
     parser.add_argument(
         "--backend",
         default=os.environ.get("KERAS_BACKEND", "tensorflow"),
@@ -95,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--settings is not valid JSON: {error}", file=sys.stderr)
         return 2
 
-    from recurrent_bottleneck import gpu_slots, runtime
+    from recurrent_bottleneck import checkpoints, gpu_slots, runtime
     from recurrent_bottleneck.report.provenance import package_versions
 
     # on a machine with several GPUs: this job's own GPU, before the framework starts
@@ -103,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     runtime.configure(threads=arguments.threads, backend=arguments.backend)
     module_name, function_name = MEASUREMENTS[arguments.measurement].split(":")
     measure = getattr(importlib.import_module(module_name), function_name)
-    document = measure(settings, arguments.tensorboard)
+    resumable = {"checkpoint_directory": arguments.checkpoints} if arguments.checkpoints else {}
+    document = measure(settings, arguments.tensorboard, **resumable)
     environment = {
         **runtime.describe_device(),
         "packages": package_versions(),
@@ -119,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {timing_path}", flush=True)
     write_json_atomically(document, arguments.output)
     print(f"wrote {arguments.output}", flush=True)
+    if arguments.checkpoints:
+        checkpoints.discard(arguments.checkpoints)
     return 0
 
 

@@ -13,6 +13,12 @@ the model is tested on a fixed test set, and the run
 
 Each evaluation is logged to TensorBoard: train and test loss, test fraction
 correct, and the norm of the loss gradient on a training batch.
+
+With a :class:`~recurrent_bottleneck.checkpoints.Checkpoint`, the run's progress is saved
+after every evaluation and once more when it ends; a run started again with the same
+checkpoint goes on from there (the curve so far is logged to TensorBoard again, and the
+record lists where it resumed under ``resumed_after_sequences``), and a finished run
+returns its record without training.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+
+from recurrent_bottleneck.checkpoints import Checkpoint
 
 
 def train_until_success(
@@ -34,6 +42,7 @@ def train_until_success(
     evaluation_interval: int,
     success_fraction: float,
     writer,
+    checkpoint: Checkpoint | None = None,
 ) -> dict:
     """Returns success, diverged, sequences_to_success, the learning curve, final test score.
 
@@ -51,8 +60,16 @@ def train_until_success(
         return keras.ops.mean(per_sequence_loss(targets, predictions))
 
     record = {"success": False, "diverged": False, "sequences_to_success": None, "curve": []}
-    steps_done = 0
-    while steps_done < training_steps:
+    steps_done, finished = 0, False
+    progress = checkpoint.restore(model) if checkpoint is not None else None
+    if progress is not None:
+        record, steps_done, finished = progress["record"], progress["steps"], progress["finished"]
+        for point in record["curve"]:
+            writer.scalars(_tensorboard_values(point), step=point["sequences"])
+        if not finished:
+            record.setdefault("resumed_after_sequences", []).append(steps_done * batch_size)
+        print(f"  resumed from {checkpoint.path} after {steps_done * batch_size} sequences")
+    while steps_done < training_steps and not finished:
         steps = min(evaluation_interval, training_steps - steps_done)
         inputs, targets = sample(steps * batch_size)
         history = model.fit(
@@ -73,15 +90,7 @@ def train_until_success(
             "gradient_norm": gradient_norm,
         }
         record["curve"].append(point)
-        writer.scalars(
-            {
-                "train/loss": train_loss,
-                "test/loss": test_loss,
-                "test/fraction_correct": fraction_correct,
-                "train/gradient_norm": gradient_norm,
-            },
-            step=sequences,
-        )
+        writer.scalars(_tensorboard_values(point), step=sequences)
         print(
             f"  {sequences} sequences: train loss {train_loss:.4g}, "
             f"test correct {fraction_correct:.3f}",
@@ -89,15 +98,25 @@ def train_until_success(
         )
         if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
             record["diverged"] = True
-            break
-        if fraction_correct >= success_fraction:
+        elif fraction_correct >= success_fraction:
             record["success"] = True
             record["sequences_to_success"] = sequences
-            break
+        finished = record["diverged"] or record["success"] or steps_done >= training_steps
+        if checkpoint is not None:
+            checkpoint.save(model, {"record": record, "steps": steps_done, "finished": finished})
     record["final_test_fraction_correct"] = record["curve"][-1]["test_fraction_correct"]
     writer.scalar("result/success", float(record["success"]), step=0)
     writer.scalar("result/diverged", float(record["diverged"]), step=0)
     return record
+
+
+def _tensorboard_values(point: dict) -> dict:
+    return {
+        "train/loss": point["train_loss"],
+        "test/loss": point["test_loss"],
+        "test/fraction_correct": point["test_fraction_correct"],
+        "train/gradient_norm": point["gradient_norm"],
+    }
 
 
 def describe_outcome(record: dict) -> str:

@@ -14,6 +14,8 @@ CONDA_ENV = {
 }[config["conda_environment"]]
 RESULTS = "results"
 TENSORBOARD = f"{RESULTS}/tensorboard"
+# training progress of unfinished jobs (see recurrent_bottleneck.checkpoints)
+CHECKPOINTS = f"{RESULTS}/checkpoints"
 
 
 def settings_json(section, sweep_key, **job_values):

@@ -29,7 +29,15 @@ rule gradient_decay_measure:
 
 rule latch_train:
     input:
-        package_sources("milestones/latch", "tasks/latch", "autodiff", "tensorboard_log", "cli"),
+        package_sources(
+            "milestones/latch",
+            "tasks/latch",
+            "training",
+            "checkpoints",
+            "autodiff",
+            "tensorboard_log",
+            "cli",
+        ),
     output:
         metrics=f"{RESULTS}/latch/length_{{length}}/metrics.json",
         tensorboard=directory(f"{TENSORBOARD}/latch/length_{{length}}"),
@@ -38,6 +46,8 @@ rule latch_train:
             "latch", "lengths", length=int(wildcards.length)
         ),
         backend=config["backend"],
+        # outside the outputs: kept when the job fails, so a rerun resumes
+        checkpoints=f"{CHECKPOINTS}/latch/length_{{length}}",
     threads: config["threads_per_job"]
     resources:
         gpu=1,
@@ -50,6 +60,7 @@ rule latch_train:
     shell:
         "python -m recurrent_bottleneck latch --settings {params.settings:q}"
         " --output {output.metrics} --tensorboard {output.tensorboard}"
+        " --checkpoints {params.checkpoints}"
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 

@@ -18,6 +18,7 @@ rule long_time_lags_train:
             "tasks/adding",
             "tasks/long_lag",
             "training",
+            "checkpoints",
             "autodiff",
             "tensorboard_log",
             "cli",
@@ -34,6 +35,8 @@ rule long_time_lags_train:
     params:
         settings=long_time_lags_settings,
         backend=config["backend"],
+        # outside the outputs: kept when the job fails, so a rerun resumes
+        checkpoints=f"{CHECKPOINTS}/long_time_lags/{{task}}/{{model}}/lag_{{lag}}",
     threads: config["threads_per_job"]
     resources:
         gpu=1,
@@ -46,6 +49,7 @@ rule long_time_lags_train:
     shell:
         "python -m recurrent_bottleneck long-time-lags --settings {params.settings:q}"
         " --output {output.metrics} --tensorboard {output.tensorboard}"
+        " --checkpoints {params.checkpoints}"
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recurrent_bottleneck.checkpoints import run_checkpoint
 from recurrent_bottleneck.tasks import latch
 from recurrent_bottleneck.training import describe_outcome, train_until_success
 
@@ -58,7 +59,13 @@ def build_model(
     return model
 
 
-def train_one(length: int, seed: int, settings: dict, tensorboard_directory: Path) -> dict:
+def train_one(
+    length: int,
+    seed: int,
+    settings: dict,
+    tensorboard_directory: Path,
+    checkpoint_directory: Path | None = None,
+) -> dict:
     """Train one net on one length; returns its record (success, sequences used, curve)."""
     import keras
 
@@ -99,18 +106,20 @@ def train_one(length: int, seed: int, settings: dict, tensorboard_directory: Pat
             evaluation_interval=settings["evaluation_interval"],
             success_fraction=settings["success_accuracy"],
             writer=writer,
+            checkpoint=run_checkpoint(checkpoint_directory, settings, seed, random),
         )
     keras.backend.clear_session()
     return {"length": length, "seed": seed, **record}
 
 
-def run(settings: dict, tensorboard_directory) -> dict:
-    """All seeds for one sequence length (``settings["length"]``)."""
+def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
+    """All seeds for one sequence length (``settings["length"]``); with a checkpoint
+    directory, each seed's progress is kept there and a rerun resumes it."""
     tensorboard_directory = Path(tensorboard_directory)
     length = settings["length"]
     records = []
     for seed in range(settings["seeds"]):
-        record = train_one(length, seed, settings, tensorboard_directory)
+        record = train_one(length, seed, settings, tensorboard_directory, checkpoint_directory)
         print(f"latch T={length} seed {seed}: {describe_outcome(record)}", flush=True)
         records.append(record)
     successes = [record["success"] for record in records]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recurrent_bottleneck.checkpoints import run_checkpoint
 from recurrent_bottleneck.tasks import adding, long_lag
 from recurrent_bottleneck.training import describe_outcome, train_until_success
 
@@ -66,7 +67,9 @@ def minimal_lag(task: str, lag: int) -> int:
     return lag // 2 if task == "adding" else lag + 1
 
 
-def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
+def train_one(
+    settings: dict, seed: int, tensorboard_directory: Path, checkpoint_directory=None
+) -> dict:
     import keras
 
     from recurrent_bottleneck.models.recurrent import build_model
@@ -113,17 +116,19 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
             evaluation_interval=settings["evaluation_interval"],
             success_fraction=settings["success_fraction"],
             writer=writer,
+            checkpoint=run_checkpoint(checkpoint_directory, settings, seed, random),
         )
     keras.backend.clear_session()
     return {"seed": seed, **record}
 
 
-def run(settings: dict, tensorboard_directory) -> dict:
-    """All seeds of one (task, model, lag); the settings name them."""
+def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
+    """All seeds of one (task, model, lag); the settings name them. With a checkpoint
+    directory, each seed's progress is kept there and a rerun resumes it."""
     tensorboard_directory = Path(tensorboard_directory)
     runs = []
     for seed in range(settings["seeds"]):
-        record = train_one(settings, seed, tensorboard_directory)
+        record = train_one(settings, seed, tensorboard_directory, checkpoint_directory)
         print(
             f"{settings['task']} {settings['model']} lag {settings['lag']} seed {seed}: "
             f"{describe_outcome(record)}",

@@ -1,0 +1,166 @@
+"""KilledError training resumes from its checkpoint and ends where it would have ended."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from recurrent_bottleneck.checkpoints import Checkpoint
+from recurrent_bottleneck.milestones import latch as latch_milestone
+from recurrent_bottleneck.tasks import latch
+from recurrent_bottleneck.tensorboard_log import RunWriter
+from recurrent_bottleneck.training import train_until_success
+
+SETTINGS = {"length": 12, "units": 2, "noise_variance": 0.2}
+
+
+class KilledError(Exception):
+    """Stands for the job being killed."""
+
+
+def train(tmp_path, checkpoint_name="seed_0.npz", identity=None, stop_after_draws=None):
+    """A latch net on fresh data: the same initial weights and data stream every call."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = latch_milestone.build_model(12, 2, 1.0, 0.05, "adam", 1.0)
+    random = np.random.default_rng(7)
+    test_set = latch.generate(random, 64, 12, 0.2)
+    draws = []
+
+    def sample(count):
+        if stop_after_draws is not None and len(draws) == stop_after_draws:
+            raise KilledError
+        draws.append(count)
+        return latch.generate(random, count, 12, 0.2)
+
+    checkpoint = Checkpoint(tmp_path / checkpoint_name, identity or {"settings": SETTINGS}, random)
+    with RunWriter(tmp_path / "tensorboard") as writer:
+        record = train_until_success(
+            model,
+            sample,
+            test_set,
+            latch.correct,
+            batch_size=16,
+            training_steps=80,
+            evaluation_interval=20,
+            success_fraction=1.01,  # never: the run uses its whole budget
+            writer=writer,
+            checkpoint=checkpoint,
+        )
+    return record, draws
+
+
+def without_resume_marks(record):
+    return {key: value for key, value in record.items() if key != "resumed_after_sequences"}
+
+
+def test_a_resumed_run_ends_with_the_uninterrupted_runs_record(tmp_path):
+    uninterrupted, _ = train(tmp_path / "straight")
+    with pytest.raises(KilledError):
+        train(tmp_path / "killed", stop_after_draws=2)  # killed after two evaluations
+    resumed, draws = train(tmp_path / "killed")
+    assert len(draws) == 2  # only the two remaining intervals were trained
+    assert resumed["resumed_after_sequences"] == [2 * 20 * 16]
+    assert without_resume_marks(resumed) == uninterrupted
+    assert len(uninterrupted["curve"]) == 4
+
+
+def test_a_finished_run_returns_its_record_without_training(tmp_path):
+    first, _ = train(tmp_path)
+    again, draws = train(tmp_path)
+    assert draws == [] and again == first
+
+
+def test_a_corrupt_checkpoint_is_named_in_a_warning_and_the_run_starts_over(tmp_path):
+    uninterrupted, _ = train(tmp_path / "straight")
+    path = tmp_path / "corrupt" / "seed_0.npz"
+    path.parent.mkdir()
+    path.write_bytes(b"PK\x03\x04 half a zip file")
+    with pytest.warns(UserWarning, match=f"checkpoint {path} cannot be read"):
+        record, draws = train(tmp_path / "corrupt")
+    assert len(draws) == 4 and record == uninterrupted
+    assert path.with_name("seed_0.npz.set-aside").exists()
+
+
+def test_a_checkpoint_of_other_settings_is_not_resumed(tmp_path):
+    with pytest.raises(KilledError):
+        train(tmp_path, identity={"settings": {**SETTINGS, "units": 3}}, stop_after_draws=2)
+    with pytest.warns(UserWarning, match="belongs to another run"):
+        record, draws = train(tmp_path)
+    assert len(draws) == 4 and "resumed_after_sequences" not in record
+
+
+def test_a_killed_write_leaves_the_previous_checkpoint(tmp_path):
+    """The new file is written under a temporary name and renamed: a partial file left by a
+    kill is never read as the checkpoint."""
+    with pytest.raises(KilledError):
+        train(tmp_path, stop_after_draws=1)
+    (tmp_path / ".seed_0.npz.partial").write_bytes(b"half")
+    resumed, draws = train(tmp_path)
+    assert resumed["resumed_after_sequences"] == [20 * 16] and len(draws) == 3
+
+
+def test_a_job_killed_with_sigkill_resumes_and_matches_an_uninterrupted_job(tmp_path):
+    """The command-line job, killed hard mid-run and started again, goes on from its last
+    checkpoint, writes the same results as a job never interrupted, and removes its
+    checkpoints once the results are written."""
+    settings = {
+        "length": 40,
+        "seeds": 2,
+        "units": 2,
+        "recurrent_scale": 1.0,
+        "optimizer": "adam",
+        "learning_rate": 0.01,
+        "clip_norm": 1.0,
+        "batch_size": 32,
+        "training_steps": 300,
+        "evaluation_interval": 25,
+        "test_sequences": 64,
+        "noise_variance": 0.2,
+        "success_accuracy": 1.01,
+    }
+
+    def command(name):
+        return [
+            sys.executable,
+            "-m",
+            "recurrent_bottleneck",
+            "latch",
+            "--settings",
+            json.dumps(settings),
+            "--output",
+            str(tmp_path / name / "metrics.json"),
+            "--tensorboard",
+            str(tmp_path / name / "tensorboard"),
+            "--checkpoints",
+            str(tmp_path / name / "checkpoints"),
+        ]
+
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    subprocess.run(command("straight"), check=True, env=environment, capture_output=True)
+    job = subprocess.Popen(command("killed"), env=environment, stdout=subprocess.PIPE, text=True)
+    checkpoint = tmp_path / "killed" / "checkpoints" / "seed_1.npz"
+    deadline = time.monotonic() + 300
+    while not checkpoint.exists() and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.poll() is None, "the job ended before it could be killed"
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+    assert not (tmp_path / "killed" / "metrics.json").exists()
+    again = subprocess.run(
+        command("killed"), check=True, env=environment, capture_output=True, text=True
+    )
+    assert "resumed from" in again.stdout
+    straight = json.loads((tmp_path / "straight" / "metrics.json").read_text())
+    killed = json.loads((tmp_path / "killed" / "metrics.json").read_text())
+    assert "resumed_after_sequences" not in killed["runs"][0]  # seed 0 had finished
+    assert killed["runs"][1]["resumed_after_sequences"]
+    killed["runs"] = [without_resume_marks(run) for run in killed["runs"]]
+    assert killed["runs"] == straight["runs"]
+    assert not (tmp_path / "killed" / "checkpoints").exists()
