@@ -164,3 +164,64 @@ def test_a_job_killed_with_sigkill_resumes_and_matches_an_uninterrupted_job(tmp_
     killed["runs"] = [without_resume_marks(run) for run in killed["runs"]]
     assert killed["runs"] == straight["runs"]
     assert not (tmp_path / "killed" / "checkpoints").exists()
+
+
+def translation_settings(architecture, project_root):
+    """The 2014 (or 2017) job's settings at smoke size, three epochs."""
+    import yaml
+
+    config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
+    settings = {k: v for k, v in config["sequence_to_sequence"].items() if k != "directions"}
+    settings["corpus"] = {**settings["corpus"], "sentences": 120, "max_clauses": 1}
+    settings.update(
+        seeds=1,
+        layers=1,
+        units=8,
+        embedding=8,
+        batch_size=16,
+        epochs=3,
+        beam_size=2,
+        beam_sentences=4,
+        validation_bleu_sentences=8,
+        architecture=architecture,
+        direction="reversed",
+        transformer={
+            "layers": 1,
+            "width": 8,
+            "heads": 2,
+            "feed_forward": 16,
+            "dropout": 0.1,
+            "warmup_steps": 4,
+            "label_smoothing": 0.0,
+        },
+    )
+    return settings
+
+
+@pytest.mark.parametrize("architecture", ["lstm", "transformer"])
+def test_a_translation_run_resumes_after_its_last_epoch(
+    architecture, project_root, tmp_path, monkeypatch
+):
+    """Killed in its second epoch, the 2014 LSTM (or the Transformer, whose dropout draws
+    random numbers) goes on from the first epoch's checkpoint to the uninterrupted result."""
+    from recurrent_bottleneck.milestones import sequence_to_sequence
+
+    settings = translation_settings(architecture, project_root)
+    straight = sequence_to_sequence.run(settings, tmp_path / "straight")
+    perplexity, calls = sequence_to_sequence.perplexity, []
+
+    def killed_in_the_second_epoch(*arguments):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KilledError
+        return perplexity(*arguments)
+
+    monkeypatch.setattr(sequence_to_sequence, "perplexity", killed_in_the_second_epoch)
+    checkpoints = tmp_path / "checkpoints"
+    with pytest.raises(KilledError):
+        sequence_to_sequence.run(settings, tmp_path / "killed", checkpoints)
+    monkeypatch.setattr(sequence_to_sequence, "perplexity", perplexity)
+    resumed = sequence_to_sequence.run(settings, tmp_path / "killed", checkpoints)
+    (run,) = resumed["runs"]
+    assert run.pop("resumed_after_epochs") == [1]
+    assert resumed["runs"] == straight["runs"]

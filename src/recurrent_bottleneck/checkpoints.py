@@ -55,12 +55,12 @@ class Checkpoint:
     """Where one run keeps its progress, and what the run is.
 
     ``identity`` must be JSON (the run's settings and seed); ``generator`` is the NumPy
-    generator that draws the run's training data.
+    generator that draws the run's training data, if it has one.
     """
 
     path: Path
     identity: dict
-    generator: np.random.Generator
+    generator: np.random.Generator | None = None
 
     def __post_init__(self):
         self.path = Path(self.path)
@@ -71,7 +71,7 @@ class Checkpoint:
         document = {
             "identity": self.identity,
             "progress": progress,
-            "generator": self.generator.bit_generator.state,
+            "generator": self.generator.bit_generator.state if self.generator else None,
         }
         arrays = {
             f"model_{index}": variable.numpy()
@@ -116,7 +116,8 @@ class Checkpoint:
                 if tuple(value.shape) != tuple(variable.shape):
                     return self._set_aside(f"holds {variable.path} with another shape")
                 variable.assign(value)
-        self.generator.bit_generator.state = document["generator"]
+        if self.generator is not None:
+            self.generator.bit_generator.state = document["generator"]
         return document["progress"]
 
     def _set_aside(self, reason: str) -> None:
@@ -129,7 +130,10 @@ class Checkpoint:
 
 
 def run_checkpoint(
-    directory: str | Path | None, settings: dict, seed: int, generator: np.random.Generator
+    directory: str | Path | None,
+    settings: dict,
+    seed: int,
+    generator: np.random.Generator | None = None,
 ) -> Checkpoint | None:
     """The checkpoint of one seed of a job (``seed_<n>.npz``), or None without a directory."""
     if directory is None:

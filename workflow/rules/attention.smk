@@ -75,6 +75,7 @@ rule attention_transformer_train:
             "translation/corpus",
             "translation/synthetic",
             "translation/vocabulary",
+            "checkpoints",
             "tensorboard_log",
             "cli",
         ),
@@ -86,6 +87,8 @@ rule attention_transformer_train:
     params:
         settings=transformer_settings(),
         backend=config["backend"],
+        # outside the outputs: kept when the job fails, so a rerun resumes
+        checkpoints=f"{CHECKPOINTS}/attention/transformer",
     threads: config["threads_per_job"]
     resources:
         gpu=1,
@@ -98,6 +101,7 @@ rule attention_transformer_train:
     shell:
         "python -m recurrent_bottleneck sequence-to-sequence --settings {params.settings:q}"
         " --output {output.metrics} --tensorboard {output.tensorboard}"
+        " --checkpoints {params.checkpoints}"
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 

@@ -16,6 +16,7 @@ rule sequence_to_sequence_train:
             "translation/corpus",
             "translation/synthetic",
             "translation/vocabulary",
+            "checkpoints",
             "tensorboard_log",
             "cli",
         ),
@@ -34,6 +35,8 @@ rule sequence_to_sequence_train:
             architecture="lstm",
         ),
         backend=config["backend"],
+        # outside the outputs: kept when the job fails, so a rerun resumes
+        checkpoints=f"{CHECKPOINTS}/sequence_to_sequence/{{direction}}",
     threads: config["threads_per_job"]
     resources:
         gpu=1,
@@ -46,6 +49,7 @@ rule sequence_to_sequence_train:
     shell:
         "python -m recurrent_bottleneck sequence-to-sequence --settings {params.settings:q}"
         " --output {output.metrics} --tensorboard {output.tensorboard}"
+        " --checkpoints {params.checkpoints}"
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 

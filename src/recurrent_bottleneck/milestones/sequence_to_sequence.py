@@ -15,6 +15,9 @@ Adam), then validation perplexity and greedy BLEU (on the first
 perplexity, corpus BLEU (sacrebleu) with greedy decoding and with beam search, and BLEU
 by source length (the paper's Figure 3). Throughput (words per second) is a wall-clock
 measurement and goes to ``timing`` apart from the results.
+
+With a checkpoint directory, every seed saves its progress after each epoch and once
+more when it has been tested; a job started again goes on from the last epoch saved.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recurrent_bottleneck.checkpoints import run_checkpoint
 from recurrent_bottleneck.translation import corpus, synthetic, vocabulary
 from recurrent_bottleneck.translation.decoding import beam_search, greedy
 
@@ -206,7 +210,54 @@ def build_models(settings: dict, data: dict):
     )
 
 
-def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path) -> dict:
+def test_scores(settings: dict, decoding: dict, training_model, data: dict) -> dict:
+    """Perplexity, BLEU (greedy, beam, by source length) and sample translations on the
+    test split."""
+    test, test_pairs = data["encoded"]["test"], data["splits"]["test"]
+    target_vocabulary = data["target_vocabulary"]
+    references = [" ".join(target) for _, target in test_pairs]
+    greedy_hypotheses = translate(decoding, test, target_vocabulary, settings, 1)
+    beam_count = min(settings["beam_sentences"], len(references))
+    beam_subset = {key: value[:beam_count] for key, value in test.items()}
+    beam_hypotheses = translate(
+        decoding, beam_subset, target_vocabulary, settings, settings["beam_size"]
+    )
+    samples = "\n".join(
+        f"* source: {' '.join(source)}\n  reference: {reference}\n  ours: {hypothesis}"
+        for (source, _), reference, hypothesis in list(
+            zip(test_pairs, references, greedy_hypotheses, strict=True)
+        )[:5]
+    )
+    return {
+        "test_perplexity": perplexity(training_model, test, settings["batch_size"]),
+        "test_bleu_greedy": bleu(greedy_hypotheses, references),
+        "test_bleu_beam": bleu(beam_hypotheses, references[:beam_count]),
+        "test_bleu_greedy_on_beam_sentences": bleu(
+            greedy_hypotheses[:beam_count], references[:beam_count]
+        ),
+        "beam_sentences": beam_count,
+        "bleu_by_source_length": bleu_by_length(
+            greedy_hypotheses,
+            references,
+            [int(length) for length in test["source_lengths"]],
+            settings["length_edges"],
+        ),
+        "samples": samples,
+    }
+
+
+def _epoch_values(point: dict) -> dict:
+    return {
+        "train/loss": point["train_loss"],
+        "train/learning_rate": point["learning_rate"],
+        "validation/perplexity": point["validation_perplexity"],
+        "validation/bleu": point["validation_bleu"],
+    }
+
+
+def train_one(
+    settings: dict, data: dict, seed: int, tensorboard_directory: Path, checkpoint_directory=None
+) -> dict:
     import keras
 
     from recurrent_bottleneck.runtime import seed_everything
@@ -227,6 +278,19 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
     validation_subset = {key: value[:bleu_count] for key, value in encoded["validation"].items()}
     record = {"curve": [], "diverged": False, "parameters": int(training_model.count_params())}
     words, seconds, elapsed = 0, 0.0, []
+    checkpoint = run_checkpoint(checkpoint_directory, settings, seed)
+    progress = checkpoint.restore(training_model) if checkpoint is not None else None
+    if progress is not None:
+        record, (words, seconds, elapsed) = progress["record"], progress["timing"]
+        if not progress["finished"]:
+            record.setdefault("resumed_after_epochs", []).append(len(record["curve"]))
+        print(f"resumed from {checkpoint.path} after {len(record['curve'])} epochs", flush=True)
+
+    def save(finished: bool) -> None:
+        if checkpoint is not None:
+            progress = {"record": record, "timing": [words, seconds, elapsed], "finished": finished}
+            checkpoint.save(training_model, progress)
+
     with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
         writer.hparams(
             {
@@ -240,7 +304,13 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
             },
             trial_id=f"{architecture}/{settings['direction']}/seed_{seed}",
         )
-        for epoch in range(settings["epochs"]):
+        for point in record["curve"]:
+            writer.scalars(_epoch_values(point), step=point["epoch"])
+        finished = progress is not None and progress["finished"]
+        first_epoch = len(record["curve"])
+        if record["diverged"] or finished:
+            first_epoch = settings["epochs"]
+        for epoch in range(first_epoch, settings["epochs"]):
             if architecture == "transformer":  # the schedule lives in the optimizer
                 rate = float(training_model.optimizer.learning_rate)
             else:
@@ -276,15 +346,8 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
                 "validation_bleu": validation_bleu,
             }
             record["curve"].append(point)
-            writer.scalars(
-                {
-                    "train/loss": train_loss,
-                    "train/learning_rate": rate,
-                    "validation/perplexity": validation_perplexity,
-                    "validation/bleu": validation_bleu,
-                },
-                step=epoch + 1,
-            )
+            writer.scalars(_epoch_values(point), step=epoch + 1)
+            save(finished=False)
             print(
                 f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
                 f"loss {train_loss:.3f}, "
@@ -294,38 +357,10 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
             if record["diverged"]:
                 break
 
-        test, test_pairs = encoded["test"], data["splits"]["test"]
-        references = [" ".join(target) for _, target in test_pairs]
-        greedy_hypotheses = translate(decoding, test, target_vocabulary, settings, 1)
-        beam_count = min(settings["beam_sentences"], len(references))
-        beam_subset = {key: value[:beam_count] for key, value in test.items()}
-        beam_hypotheses = translate(
-            decoding, beam_subset, target_vocabulary, settings, settings["beam_size"]
-        )
-        record.update(
-            {
-                "test_perplexity": perplexity(training_model, test, settings["batch_size"]),
-                "test_bleu_greedy": bleu(greedy_hypotheses, references),
-                "test_bleu_beam": bleu(beam_hypotheses, references[:beam_count]),
-                "test_bleu_greedy_on_beam_sentences": bleu(
-                    greedy_hypotheses[:beam_count], references[:beam_count]
-                ),
-                "beam_sentences": beam_count,
-                "bleu_by_source_length": bleu_by_length(
-                    greedy_hypotheses,
-                    references,
-                    [int(length) for length in test["source_lengths"]],
-                    settings["length_edges"],
-                ),
-            }
-        )
-        samples = "\n".join(
-            f"* source: {' '.join(source)}\n  reference: {reference}\n  ours: {hypothesis}"
-            for (source, _), reference, hypothesis in list(
-                zip(test_pairs, references, greedy_hypotheses, strict=True)
-            )[:5]
-        )
-        writer.text("samples/test_translations", samples, step=len(record["curve"]))
+        if not finished:
+            record.update(test_scores(settings, decoding, training_model, data))
+            save(finished=True)
+        writer.text("samples/test_translations", record["samples"], step=len(record["curve"]))
         writer.scalars(
             {
                 "test/perplexity": record["test_perplexity"],
@@ -334,14 +369,14 @@ def train_one(settings: dict, data: dict, seed: int, tensorboard_directory: Path
             },
             step=len(record["curve"]),
         )
-        record["samples"] = samples
     keras.backend.clear_session()
     timing = {"seed": seed, "words": words, "seconds": seconds, "training_seconds": elapsed}
     return {"seed": seed, **record}, timing
 
 
-def run(settings: dict, tensorboard_directory) -> dict:
-    """All seeds of one direction; the data and its splits are the same for every seed."""
+def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
+    """All seeds of one direction; the data and its splits are the same for every seed.
+    With a checkpoint directory, each seed's progress is kept there and a rerun resumes it."""
     if settings["direction"] not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {settings['direction']!r}")
     tensorboard_directory = Path(tensorboard_directory)
@@ -353,7 +388,9 @@ def run(settings: dict, tensorboard_directory) -> dict:
     )
     runs, timings = [], []
     for seed in range(settings["seeds"]):
-        record, timing = train_one(settings, data, seed, tensorboard_directory)
+        record, timing = train_one(
+            settings, data, seed, tensorboard_directory, checkpoint_directory
+        )
         print(
             f"{settings['direction']} seed {seed}: test perplexity {record['test_perplexity']:.2f},"
             f" BLEU {record['test_bleu_greedy']:.1f} (greedy), {record['test_bleu_beam']:.1f} "
