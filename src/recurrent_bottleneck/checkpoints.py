@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,8 +67,9 @@ class Checkpoint:
         self.path = Path(self.path)
         self.identity = {**self.identity, "code": source_digest(), "format": FORMAT}
 
-    def save(self, model, progress: dict) -> None:
-        """Write model, optimizer, generator and ``progress`` (JSON) atomically."""
+    def save(self, model, progress: dict, also: Sequence = ()) -> None:
+        """Write model, optimizer, generator and ``progress`` (JSON) atomically; ``also``:
+        variables the model does not list (a stateful layer's states)."""
         document = {
             "identity": self.identity,
             "progress": progress,
@@ -75,7 +77,7 @@ class Checkpoint:
         }
         arrays = {
             f"model_{index}": variable.numpy()
-            for index, variable in enumerate(_model_variables(model))
+            for index, variable in enumerate(_model_variables(model, also))
         }
         arrays.update(
             {
@@ -91,7 +93,7 @@ class Checkpoint:
             os.fsync(handle.fileno())
         os.replace(temporary, self.path)
 
-    def restore(self, model) -> dict | None:
+    def restore(self, model, also: Sequence = ()) -> dict | None:
         """The saved progress, with model, optimizer and generator set back to it; None
         when there is no checkpoint, or it is unreadable or another run's (with a warning)."""
         if not self.path.exists():
@@ -104,7 +106,7 @@ class Checkpoint:
             return self._set_aside(f"cannot be read ({type(error).__name__}: {error})")
         if document.get("identity") != json.loads(json.dumps(self.identity)):
             return self._set_aside("belongs to another run (settings, seed or code differ)")
-        model_variables = _model_variables(model)
+        model_variables = _model_variables(model, also)
         optimizer_variables = _optimizer_variables(model, build=True)
         expected = {f"model_{index}" for index in range(len(model_variables))}
         expected |= {f"optimizer_{index}" for index in range(len(optimizer_variables))}
@@ -148,8 +150,8 @@ def discard(directory: str | Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def _model_variables(model) -> list:
-    return list(model.variables)
+def _model_variables(model, also: Sequence = ()) -> list:
+    return [*model.variables, *also]
 
 
 def _optimizer_variables(model, build: bool = False) -> list:

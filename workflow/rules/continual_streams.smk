@@ -14,6 +14,7 @@ rule continual_streams_train:
             "cells/lstm2000",
             "cells/lstm1997",
             "tasks/reber",
+            "checkpoints",
             "tensorboard_log",
             "cli",
         ),
@@ -27,6 +28,8 @@ rule continual_streams_train:
             "continual_streams", "rows", row=wildcards.row
         ),
         backend=config["backend"],
+        # outside the outputs: kept when the job fails, so a rerun resumes
+        checkpoints=f"{CHECKPOINTS}/continual_streams/{{row}}",
     threads: config["threads_per_job"]
     resources:
         gpu=1,
@@ -39,6 +42,7 @@ rule continual_streams_train:
     shell:
         "python -m recurrent_bottleneck continual-streams --settings {params.settings:q}"
         " --output {output.metrics} --tensorboard {output.tensorboard}"
+        " --checkpoints {params.checkpoints}"
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recurrent_bottleneck.checkpoints import run_checkpoint
 from recurrent_bottleneck.tasks import reber
 
 CATEGORIES = ("perfect", "good", "rest")
@@ -62,6 +63,26 @@ class TrainingStreams:
             self.lengths[index] = 0
             self.started += 1
 
+    def progress(self) -> dict:
+        """The streams' unread symbols and lengths, as JSON (for a checkpoint)."""
+        return {
+            "buffers": [{key: value.tolist() for key, value in b.items()} for b in self.buffers],
+            "lengths": self.lengths.tolist(),
+            "started": self.started,
+        }
+
+    def resume(self, progress: dict) -> None:
+        empty = self._empty()
+        self.buffers = [
+            {
+                key: np.array(value, dtype=empty[key].dtype).reshape((-1, *empty[key].shape[1:]))
+                for key, value in buffer.items()
+            }
+            for buffer in progress["buffers"]
+        ]
+        self.lengths = np.array(progress["lengths"], dtype=np.int64)
+        self.started = progress["started"]
+
     def window(self, length: int) -> dict[str, np.ndarray]:
         """The next ``length`` symbols of every stream, stacked: (count, length, ...)."""
         parts = []
@@ -73,6 +94,15 @@ class TrainingStreams:
             self.buffers[index] = {key: value[length:] for key, value in buffer.items()}
         self.lengths += length
         return {key: np.stack([part[key] for part in parts]) for key in parts[0]}
+
+
+def _tensorboard_values(point: dict) -> dict:
+    return {
+        "train/loss": point["train_loss"],
+        "train/streams": point["streams"],
+        "test/mean_error_free_length": point["mean_error_free_length"],
+        "test/fraction_correct": point["fraction_correct"],
+    }
 
 
 def evaluate(tracing_model, test_set: dict, threshold: float) -> dict:
@@ -135,7 +165,9 @@ def state_trace(tracing_model, settings: dict, random, writer=None) -> dict:
     }
 
 
-def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
+def train_one(
+    settings: dict, seed: int, tensorboard_directory: Path, checkpoint_directory=None
+) -> dict:
     import keras
 
     from recurrent_bottleneck.models.continual import (
@@ -167,13 +199,29 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
     )
     streams = TrainingStreams(training_random, batch_size)
     record = {"curve": [], "streams_to_solution": None, "diverged": False}
+    checkpoint = run_checkpoint(checkpoint_directory, settings, seed, training_random)
+    progress = None
+    if checkpoint is not None:
+        progress = checkpoint.restore(training_model, also=recurrent.states)
+    first_step, finished = 1, False
+    if progress is not None:
+        record, finished = progress["record"], progress["finished"]
+        streams.resume(progress["streams"])
+        first_step = progress["steps"] + 1
+        if not finished:
+            record.setdefault("resumed_after_windows", []).append(progress["steps"])
+        print(f"resumed from {checkpoint.path} after {progress['steps']} windows", flush=True)
     with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
         writer.hparams(
             {"row": row, "seed": seed, "learning_rate": settings["learning_rate"]},
             trial_id=f"{row}/seed_{seed}",
         )
+        for point in record["curve"]:
+            writer.scalars(_tensorboard_values(point), step=point["symbols"])
         losses = []
-        for step in range(1, settings["training_windows"] + 1):
+        if finished:
+            first_step = settings["training_windows"] + 1
+        for step in range(first_step, settings["training_windows"] + 1):
             batch = streams.window(window)
             inputs = [batch["symbols"], batch["string_starts"][..., None]]
             restart = streams.lengths + window >= settings["max_training_stream"]
@@ -204,15 +252,8 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
             }
             losses = []
             record["curve"].append(point)
-            writer.scalars(
-                {
-                    "train/loss": point["train_loss"],
-                    "train/streams": point["streams"],
-                    "test/mean_error_free_length": point["mean_error_free_length"],
-                    "test/fraction_correct": point["fraction_correct"],
-                },
-                step=symbols_seen,
-            )
+            record["final_test"] = test
+            writer.scalars(_tensorboard_values(point), step=symbols_seen)
             print(
                 f"{row} seed {seed}: {symbols_seen} symbols, {streams.started} streams, "
                 f"error-free {point['mean_error_free_length']:.0f}",
@@ -220,10 +261,22 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
             )
             if test["perfect"]:
                 record["streams_to_solution"] = streams.started
+            finished = test["perfect"] or record["diverged"] or last
+            if checkpoint is not None:
+                checkpoint.save(
+                    training_model,
+                    {
+                        "record": record,
+                        "steps": step,
+                        "finished": finished,
+                        "streams": streams.progress(),
+                    },
+                    also=recurrent.states,
+                )
+            if finished:
                 break
-            if record["diverged"]:
-                break
-        record["final_test"] = test
+        copy_weights(training_model, tracing_model)
+        test = record["final_test"]
         good = test["mean_error_free_length"] > settings["good_length"]
         record["category"] = "perfect" if test["perfect"] else ("good" if good else "rest")
         record["state_trace"] = state_trace(
@@ -238,12 +291,13 @@ def train_one(settings: dict, seed: int, tensorboard_directory: Path) -> dict:
     return {"seed": seed, **record}
 
 
-def run(settings: dict, tensorboard_directory) -> dict:
-    """All seeds of one row of Table 2; the settings name the row."""
+def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
+    """All seeds of one row of Table 2; the settings name the row. With a checkpoint
+    directory, each seed's progress is kept there and a rerun resumes it."""
     tensorboard_directory = Path(tensorboard_directory)
     runs = []
     for seed in range(settings["seeds"]):
-        record = train_one(settings, seed, tensorboard_directory)
+        record = train_one(settings, seed, tensorboard_directory, checkpoint_directory)
         print(
             f"{settings['row']} seed {seed}: {record['category']}, mean error-free length "
             f"{record['final_test']['mean_error_free_length']:.0f}, state growth exponent "
