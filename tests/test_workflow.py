@@ -7,9 +7,12 @@ any job with the key named.
 """
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
@@ -194,6 +197,43 @@ def test_figure_setting_reruns_only_figures_and_report(smoke_run):
         "report",
         "all",
     }
+
+
+def test_a_killed_workflow_resumes_its_training_from_the_checkpoint(tmp_path, request):
+    """Snakemake and its training job killed hard (SIGKILL) mid-run: after ``--unlock``,
+    the rerun with ``--rerun-incomplete`` resumes the job from its last checkpoint and
+    removes the checkpoints once the results are written."""
+    directory = copy_project(request.config.rootpath, tmp_path)
+    longer = {"latch": {"lengths": [5, 40], "seeds": 2, "training_steps": 300}}
+    longer["latch"]["evaluation_interval"] = 25
+    longer["latch"]["success_accuracy"] = 1.0
+    longer["latch"]["noise_variance"] = 2.0  # too noisy to reach accuracy 1: all 300 steps
+    (directory / "longer.yaml").write_text(yaml.safe_dump(longer))
+    target = "results/latch/length_40/metrics.json"
+    arguments = [target, "--configfile", "config/smoke.yaml", "longer.yaml"]
+    workflow = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *arguments],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    checkpoint = directory / "results/checkpoints/latch/length_40/seed_1.npz"
+    deadline = time.monotonic() + 300
+    while not checkpoint.exists() and workflow.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workflow.poll() is None, "the workflow ended before it could be killed"
+    os.killpg(workflow.pid, signal.SIGKILL)
+    workflow.wait()
+    assert not (directory / target).exists()
+    assert snakemake(directory, "--unlock", *arguments).returncode == 0
+    result = snakemake(directory, "--rerun-incomplete", *arguments)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    log = (directory / "results/logs/latch_train-40.log").read_text()
+    assert "resumed from results/checkpoints/latch/length_40/seed_1.npz" in log
+    runs = json.loads((directory / target).read_text())["runs"]
+    assert "resumed_after_sequences" not in runs[0] and runs[1]["resumed_after_sequences"]
+    assert not (directory / "results/checkpoints/latch/length_40").exists()
 
 
 @pytest.mark.parametrize(
