@@ -236,6 +236,34 @@ def test_a_killed_workflow_resumes_its_training_from_the_checkpoint(tmp_path, re
     assert not (directory / "results/checkpoints/latch/length_40").exists()
 
 
+def test_a_partial_report_builds_from_what_finished_and_names_what_is_missing(tmp_path, request):
+    """With partial_report, nothing is trained: the report is built from the results that
+    exist (here only the 1991 gradient measurements), and it names the milestones without
+    results, whose claims read "not measured"."""
+    directory = copy_project(request.config.rootpath, tmp_path)
+    arguments = ["--configfile", "config/smoke.yaml"]
+    first = snakemake(directory, "results/gradient_decay/summary.json", *arguments)
+    assert first.returncode == 0, first.stderr[-3000:]
+    partial = [*arguments, "--config", "partial_report=True"]
+    plan = snakemake(directory, *partial, "--dry-run", "--quiet", "rules")
+    planned = plan.stdout + plan.stderr
+    assert "_train" not in planned and "report" in planned
+    result = snakemake(directory, *partial)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(directory / "reports/recurrent-bottleneck.pdf").pages
+    )
+    text = " ".join(text.split())
+    assert "Partial report" in text
+    for milestone in ("latch", "long_time_lags", "continual_streams", "sequence_to_sequence"):
+        assert milestone in text
+    verdicts = json.loads((directory / "results/report/verdicts.json").read_text())["claims"]
+    by_milestone = {claim["milestone"]: claim["verdict"] for claim in verdicts}
+    assert by_milestone["gradient_decay"] != "not measured"
+    assert by_milestone["latch"] == "not measured"
+
+
 @pytest.mark.parametrize(
     ("bad", "named"),
     [

@@ -1,6 +1,7 @@
 # Helpers shared by the rules: paths, settings passed to the jobs, the environment.
 
 import json
+import os
 import sys
 
 # the package's own source, whichever environment runs Snakemake itself (e.g. with conda)
@@ -107,6 +108,15 @@ def user_corpus_files(wildcards):
     corpus = config["sequence_to_sequence"]["corpus"]
     keys = {"aligned_files": ["source_file", "target_file"], "tsv": ["tsv_file"]}
     return [corpus[key] for key in keys.get(corpus["source"], [])]
+
+
+def finished(files):
+    """``files`` (a list, or a dict of name -> file) that the report reads: all of them,
+    or with ``partial_report`` only those that exist when the run starts."""
+    partial = config["partial_report"]
+    if isinstance(files, dict):
+        return {key: path for key, path in files.items() if not partial or os.path.exists(path)}
+    return [path for path in files if not partial or os.path.exists(path)]
 
 
 def package_sources(*modules):

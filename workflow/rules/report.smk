@@ -1,15 +1,24 @@
 # Measurements -> verdicts (rules in config/claims.yaml) -> provenance -> PDF.
+#
+# With partial_report (--config partial_report=True, after a failed job), the
+# report is built from the files that exist when the run starts: milestones whose
+# results are missing are named in the PDF and their claims read "not measured".
+
+REPORTED = finished(SUMMARIES)
+MISSING_MILESTONES = [milestone for milestone in SUMMARIES if milestone not in REPORTED]
+REPORTED_FIGURES = finished(FIGURES)
+REPORTED_TIMINGS = finished(TIMINGS)
 
 
 rule verdicts:
     input:
         claims=config["report"]["claims"],
-        summaries=list(SUMMARIES.values()),
+        summaries=list(REPORTED.values()),
         code=package_sources("report/verdicts"),
     output:
         f"{RESULTS}/report/verdicts.json",
     params:
-        milestones=list(SUMMARIES),
+        milestones=list(REPORTED),
     log:
         log_path("verdicts"),
     benchmark:
@@ -22,8 +31,8 @@ rule verdicts:
 
 rule provenance:
     input:
-        benchmarks=BENCHMARKS,
-        measurements=MEASUREMENTS,
+        benchmarks=finished(BENCHMARKS),
+        measurements=finished(MEASUREMENTS),
         code=package_sources("report/provenance"),
     output:
         f"{RESULTS}/report/provenance.json",
@@ -43,9 +52,9 @@ rule report:
         template="reports/template.typ",
         verdicts=rules.verdicts.output[0],
         provenance=rules.provenance.output[0],
-        summaries=list(SUMMARIES.values()),
-        figures=list(FIGURES.values()),
-        timings=list(TIMINGS.values()),
+        summaries=list(REPORTED.values()),
+        figures=list(REPORTED_FIGURES.values()),
+        timings=list(REPORTED_TIMINGS.values()),
         code=package_sources("report/build"),
     output:
         report(
@@ -54,9 +63,10 @@ rule report:
             caption="../report/pdf.rst",
         ),
     params:
-        milestones=list(SUMMARIES),
-        figure_keys=list(FIGURES),
-        timing_keys=list(TIMINGS),
+        milestones=list(REPORTED),
+        missing=MISSING_MILESTONES,
+        figure_keys=list(REPORTED_FIGURES),
+        timing_keys=list(REPORTED_TIMINGS),
         scale=config["scale"],
         title=config["report"]["title"],
         date=config["report"]["date"],

@@ -33,6 +33,7 @@ with output_to_log(snakemake.log[0]):
         params.title,
         params.date,
         timings,
+        missing=params.missing,
     )
     compile_pdf(inputs.template, data, snakemake.output[0], root=".")
     print(f"wrote {snakemake.output[0]}")

@@ -24,9 +24,11 @@ def assemble(
     title: str,
     date: str,
     timings: dict | None = None,
+    missing: list | None = None,
 ) -> dict:
     """The one JSON document the template reads; ``timings`` are wall-clock measurements,
-    which the template prints only where it says they are timings."""
+    which the template prints only where it says they are timings; ``missing`` names the
+    milestones left out of a partial report (their runs did not finish)."""
     return {
         "title": title,
         "date": date,
@@ -37,6 +39,7 @@ def assemble(
         "figures": figures,
         "provenance": provenance,
         "timings": timings or {},
+        "missing": list(missing or []),
     }
 
 
