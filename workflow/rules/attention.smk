@@ -89,6 +89,9 @@ rule attention_transformer_train:
         backend=config["backend"],
         # outside the outputs: kept when the job fails, so a rerun resumes
         checkpoints=f"{CHECKPOINTS}/attention/transformer",
+    # the longest jobs start first (Snakemake knows no durations; a long job started
+    # last would run alone while the other cores idle)
+    priority: 3
     threads: config["threads_per_job"]
     resources:
         gpu=1,

@@ -30,6 +30,9 @@ rule continual_streams_train:
         backend=config["backend"],
         # outside the outputs: kept when the job fails, so a rerun resumes
         checkpoints=f"{CHECKPOINTS}/continual_streams/{{row}}",
+    # the longest jobs start first (Snakemake knows no durations; a long job started
+    # last would run alone while the other cores idle)
+    priority: 1
     threads: config["threads_per_job"]
     resources:
         gpu=1,

@@ -37,6 +37,9 @@ rule long_time_lags_train:
         backend=config["backend"],
         # outside the outputs: kept when the job fails, so a rerun resumes
         checkpoints=f"{CHECKPOINTS}/long_time_lags/{{task}}/{{model}}/lag_{{lag}}",
+    # the longest jobs start first (Snakemake knows no durations; a long job started
+    # last would run alone while the other cores idle)
+    priority: 1
     threads: config["threads_per_job"]
     resources:
         gpu=1,

@@ -37,6 +37,9 @@ rule sequence_to_sequence_train:
         backend=config["backend"],
         # outside the outputs: kept when the job fails, so a rerun resumes
         checkpoints=f"{CHECKPOINTS}/sequence_to_sequence/{{direction}}",
+    # the longest jobs start first (Snakemake knows no durations; a long job started
+    # last would run alone while the other cores idle)
+    priority: 2
     threads: config["threads_per_job"]
     resources:
         gpu=1,
