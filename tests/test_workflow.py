@@ -46,6 +46,14 @@ def copy_project(source, destination):
     return destination
 
 
+PARTIAL = ["--config", "partial_report=True"]
+
+
+def pdf_text(path):
+    """The PDF's text, whitespace runs collapsed to single spaces."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
 def snakemake(directory, *arguments):
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", *arguments],
@@ -234,6 +242,12 @@ def test_a_killed_workflow_resumes_its_training_from_the_checkpoint(tmp_path, re
     runs = json.loads((directory / target).read_text())["runs"]
     assert "resumed_after_sequences" not in runs[0] and runs[1]["resumed_after_sequences"]
     assert not (directory / "results/checkpoints/latch/length_40").exists()
+    # the report's appendix names the resumed run (a partial report: only latch ran)
+    report = snakemake(directory, "--configfile", "config/smoke.yaml", *PARTIAL)
+    assert report.returncode == 0, report.stdout[-3000:] + report.stderr[-3000:]
+    text = pdf_text(directory / "reports/recurrent-bottleneck.pdf")
+    assert "Runs resumed or diverged" in text
+    assert "results/latch/length_40 seed 1" in text
 
 
 def test_a_partial_report_builds_from_what_finished_and_names_what_is_missing(tmp_path, request):
@@ -244,17 +258,13 @@ def test_a_partial_report_builds_from_what_finished_and_names_what_is_missing(tm
     arguments = ["--configfile", "config/smoke.yaml"]
     first = snakemake(directory, "results/gradient_decay/summary.json", *arguments)
     assert first.returncode == 0, first.stderr[-3000:]
-    partial = [*arguments, "--config", "partial_report=True"]
+    partial = [*arguments, *PARTIAL]
     plan = snakemake(directory, *partial, "--dry-run", "--quiet", "rules")
     planned = plan.stdout + plan.stderr
     assert "_train" not in planned and "report" in planned
     result = snakemake(directory, *partial)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    text = " ".join(
-        page.extract_text()
-        for page in PdfReader(directory / "reports/recurrent-bottleneck.pdf").pages
-    )
-    text = " ".join(text.split())
+    text = pdf_text(directory / "reports/recurrent-bottleneck.pdf")
     assert "Partial report" in text
     for milestone in ("latch", "long_time_lags", "continual_streams", "sequence_to_sequence"):
         assert milestone in text
@@ -280,6 +290,31 @@ def test_bad_config_stops_before_any_job(tmp_path, request, bad, named):
     assert named in result.stderr + result.stdout
     assert not (directory / "results").exists()
     assert not (directory / "reports" / "recurrent-bottleneck.pdf").exists()
+
+
+def test_the_same_measurements_give_the_same_pdf(smoke_run):
+    """The report rebuilt from the same results is byte-identical (fixed document date,
+    no clock in the PDF): runs that measured the same give the same report."""
+    pdf = smoke_run / "reports/recurrent-bottleneck.pdf"
+    before = pdf.read_bytes()
+    result = snakemake(smoke_run, "--configfile", "config/smoke.yaml", "--forcerun", "report")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert pdf.read_bytes() == before
+
+
+@pytest.mark.parametrize("blocked", ["results", "reports"])
+def test_an_unwritable_output_folder_is_named_before_any_job(tmp_path, request, blocked):
+    directory = copy_project(request.config.rootpath, tmp_path)
+    if blocked == "reports":
+        shutil.rmtree(directory / "reports")
+    (directory / blocked).write_text("a file where the workflow writes a folder\n")
+    result = snakemake(directory, "--configfile", "config/smoke.yaml")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert f"cannot write to '{blocked}'" in output and "is a file, not a folder" in output
+    assert "Traceback" not in output
+    if blocked == "reports":
+        assert not (directory / "results").exists()
 
 
 def test_snakemake_html_report(smoke_run):

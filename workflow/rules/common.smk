@@ -3,6 +3,9 @@
 import json
 import os
 import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
 
 # the package's own source, whichever environment runs Snakemake itself (e.g. with conda)
 sys.path.insert(0, f"{workflow.basedir}/src")
@@ -17,6 +20,22 @@ RESULTS = "results"
 TENSORBOARD = f"{RESULTS}/tensorboard"
 # training progress of unfinished jobs (see recurrent_bottleneck.checkpoints)
 CHECKPOINTS = f"{RESULTS}/checkpoints"
+
+
+def check_writable(folder):
+    """Stop before any job starts when ``folder`` cannot be created or written, naming it
+    (otherwise the first job would fail deep inside Snakemake with a traceback)."""
+    existing = Path(folder)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise WorkflowError(f"cannot write to {folder!r}: {str(existing)!r} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise WorkflowError(f"cannot write to {folder!r}: {str(existing)!r} is not writable")
+
+
+check_writable(RESULTS)
+check_writable(os.path.dirname(config["report"]["output"]) or ".")
 
 
 def settings_json(section, sweep_key, **job_values):

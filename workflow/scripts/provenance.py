@@ -6,10 +6,10 @@ from recurrent_bottleneck.cli import output_to_log, write_json_atomically
 from recurrent_bottleneck.report import provenance
 
 with output_to_log(snakemake.log[0]):
-    documents = []
+    documents = {}
     for path in snakemake.input.measurements:
         with open(path, encoding="utf-8") as handle:
-            documents.append(json.load(handle))
+            documents[path] = json.load(handle)
     record = provenance.collect(
         snakemake.params.workflow_directory,
         snakemake.params.config,

@@ -69,10 +69,37 @@ def read_benchmark(path: str | Path) -> dict:
     }
 
 
+def interrupted_and_diverged(measurements: dict[str, dict]) -> list[dict]:
+    """The runs (one seed of one job) that resumed from a checkpoint or diverged, from the
+    ``metrics.json`` documents by path; a resumed run's record names where it resumed."""
+    rows = []
+    for path, document in measurements.items():
+        for run in document.get("runs", []):
+            resumed = {
+                key.removeprefix("resumed_after_"): value
+                for key, value in run.items()
+                if key.startswith("resumed_after_")
+            }
+            if resumed or run.get("diverged"):
+                rows.append(
+                    {
+                        "run": f"{Path(path).parent.as_posix()} seed {run.get('seed', '?')}",
+                        "resumed_after": ", ".join(
+                            f"{', '.join(str(point) for point in points)} {unit}"
+                            for unit, points in resumed.items()
+                        ),
+                        "diverged": bool(run.get("diverged")),
+                    }
+                )
+    return rows
+
+
 def collect(
-    workflow_directory, config: dict, benchmark_files: list, measurement_documents: list
+    workflow_directory, config: dict, benchmark_files: list, measurements: dict[str, dict]
 ) -> dict:
-    """Everything the report's provenance appendix prints."""
+    """Everything the report's provenance appendix prints; ``measurements``: the
+    ``metrics.json`` documents by path."""
+    measurement_documents = list(measurements.values())
     devices = sorted(
         {
             f"{document['environment']['device']} ({document['environment']['backend']})"
@@ -95,6 +122,7 @@ def collect(
         "devices": devices,
         "benchmarks": benchmarks,
         "total_job_seconds": sum(row["seconds"] for row in benchmarks),
+        "interrupted_and_diverged": interrupted_and_diverged(measurements),
     }
 
 
