@@ -167,7 +167,7 @@ def test_a_job_killed_with_sigkill_resumes_and_matches_an_uninterrupted_job(tmp_
 
 
 def translation_settings(architecture, project_root):
-    """The 2014 (or 2017) job's settings at smoke size, three epochs."""
+    """The 2014 (or 2017) job's settings at smoke size, two epochs."""
     import yaml
 
     config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
@@ -179,7 +179,8 @@ def translation_settings(architecture, project_root):
         units=8,
         embedding=8,
         batch_size=16,
-        epochs=3,
+        epochs=2,
+        max_length=12,  # short decoding: an untrained decoder runs to the limit
         beam_size=2,
         beam_sentences=4,
         validation_bleu_sentences=8,
@@ -198,15 +199,13 @@ def translation_settings(architecture, project_root):
     return settings
 
 
-@pytest.mark.parametrize("architecture", ["lstm", "transformer"])
-def test_a_translation_run_resumes_after_its_last_epoch(
-    architecture, project_root, tmp_path, monkeypatch
-):
-    """Killed in its second epoch, the 2014 LSTM (or the Transformer, whose dropout draws
-    random numbers) goes on from the first epoch's checkpoint to the uninterrupted result."""
+def test_a_translation_run_resumes_after_its_last_epoch(project_root, tmp_path, monkeypatch):
+    """Killed in its second epoch, a translation run (the Transformer: its dropout draws
+    random numbers too; the 2014 LSTM shares the code) goes on from the first epoch's
+    checkpoint to the uninterrupted result."""
     from recurrent_bottleneck.milestones import sequence_to_sequence
 
-    settings = translation_settings(architecture, project_root)
+    settings = translation_settings("transformer", project_root)
     straight = sequence_to_sequence.run(settings, tmp_path / "straight")
     perplexity, calls = sequence_to_sequence.perplexity, []
 
@@ -227,8 +226,7 @@ def test_a_translation_run_resumes_after_its_last_epoch(
     assert resumed["runs"] == straight["runs"]
 
 
-@pytest.mark.parametrize("row", ["no_reset", "forget_gate"])
-def test_a_continual_stream_run_resumes_mid_stream(row, project_root, tmp_path, monkeypatch):
+def test_a_continual_stream_run_resumes_mid_stream(project_root, tmp_path, monkeypatch):
     """The 2000 runs carry their training streams and the stateful net's states across
     windows: killed after its first test, a run resumes mid-stream to the same record."""
     import yaml
@@ -238,7 +236,7 @@ def test_a_continual_stream_run_resumes_mid_stream(row, project_root, tmp_path, 
     config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
     settings = {k: v for k, v in config["continual_streams"].items() if k != "rows"}
     smoke = yaml.safe_load((project_root / "config" / "smoke.yaml").read_text())
-    settings.update(smoke["continual_streams"], row=row, training_windows=9)
+    settings.update(smoke["continual_streams"], row="forget_gate", training_windows=9)
     # an untrained net's outputs near 0.5 pass the paper's squared error < 0.49; a stricter
     # threshold keeps this short run from being "perfect" at its first test
     settings.update(threshold=0.2)

@@ -243,7 +243,7 @@ def test_a_killed_workflow_resumes_its_training_from_the_checkpoint(tmp_path, re
     assert "resumed_after_sequences" not in runs[0] and runs[1]["resumed_after_sequences"]
     assert not (directory / "results/checkpoints/latch/length_40").exists()
     # the report's appendix names the resumed run (a partial report: only latch ran)
-    report = snakemake(directory, "--configfile", "config/smoke.yaml", *PARTIAL)
+    report = snakemake(directory, *arguments[1:], *PARTIAL)
     assert report.returncode == 0, report.stdout[-3000:] + report.stderr[-3000:]
     text = pdf_text(directory / "reports/recurrent-bottleneck.pdf")
     assert "Runs resumed or diverged" in text
