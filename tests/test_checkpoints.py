@@ -199,6 +199,26 @@ def translation_settings(architecture, project_root):
     return settings
 
 
+def killed_then_resumed(milestone, step_name, settings, tmp_path, monkeypatch):
+    """(uninterrupted document, resumed document) of ``milestone.run``: the second run is
+    killed at the second call of ``milestone.<step_name>``, the third resumes it."""
+    straight = milestone.run(settings, tmp_path / "straight")
+    step, calls = getattr(milestone, step_name), []
+
+    def killed_at_the_second_call(*arguments):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KilledError
+        return step(*arguments)
+
+    monkeypatch.setattr(milestone, step_name, killed_at_the_second_call)
+    checkpoints = tmp_path / "checkpoints"
+    with pytest.raises(KilledError):
+        milestone.run(settings, tmp_path / "killed", checkpoints)
+    monkeypatch.setattr(milestone, step_name, step)
+    return straight, milestone.run(settings, tmp_path / "killed", checkpoints)
+
+
 def test_a_translation_run_resumes_after_its_last_epoch(project_root, tmp_path, monkeypatch):
     """Killed in its second epoch, a translation run (the Transformer: its dropout draws
     random numbers too; the 2014 LSTM shares the code) goes on from the first epoch's
@@ -206,21 +226,10 @@ def test_a_translation_run_resumes_after_its_last_epoch(project_root, tmp_path, 
     from recurrent_bottleneck.milestones import sequence_to_sequence
 
     settings = translation_settings("transformer", project_root)
-    straight = sequence_to_sequence.run(settings, tmp_path / "straight")
-    perplexity, calls = sequence_to_sequence.perplexity, []
-
-    def killed_in_the_second_epoch(*arguments):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KilledError
-        return perplexity(*arguments)
-
-    monkeypatch.setattr(sequence_to_sequence, "perplexity", killed_in_the_second_epoch)
-    checkpoints = tmp_path / "checkpoints"
-    with pytest.raises(KilledError):
-        sequence_to_sequence.run(settings, tmp_path / "killed", checkpoints)
-    monkeypatch.setattr(sequence_to_sequence, "perplexity", perplexity)
-    resumed = sequence_to_sequence.run(settings, tmp_path / "killed", checkpoints)
+    # killed at the second epoch's validation perplexity
+    straight, resumed = killed_then_resumed(
+        sequence_to_sequence, "perplexity", settings, tmp_path, monkeypatch
+    )
     (run,) = resumed["runs"]
     assert run.pop("resumed_after_epochs") == [1]
     assert resumed["runs"] == straight["runs"]
@@ -240,21 +249,9 @@ def test_a_continual_stream_run_resumes_mid_stream(project_root, tmp_path, monke
     # an untrained net's outputs near 0.5 pass the paper's squared error < 0.49; a stricter
     # threshold keeps this short run from being "perfect" at its first test
     settings.update(threshold=0.2)
-    straight = continual_streams.run(settings, tmp_path / "straight")
-    evaluate, calls = continual_streams.evaluate, []
-
-    def killed_at_the_second_test(*arguments):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KilledError
-        return evaluate(*arguments)
-
-    monkeypatch.setattr(continual_streams, "evaluate", killed_at_the_second_test)
-    checkpoints = tmp_path / "checkpoints"
-    with pytest.raises(KilledError):
-        continual_streams.run(settings, tmp_path / "killed", checkpoints)
-    monkeypatch.setattr(continual_streams, "evaluate", evaluate)
-    resumed = continual_streams.run(settings, tmp_path / "killed", checkpoints)
+    straight, resumed = killed_then_resumed(
+        continual_streams, "evaluate", settings, tmp_path, monkeypatch
+    )
     (run,) = resumed["runs"]
     assert run.pop("resumed_after_windows") == [3]
     assert resumed["runs"] == straight["runs"]
