@@ -2,7 +2,8 @@
 # One call on the lent GPU machine (JAX backend, no Snakemake there; see
 # ../shared/device/README.md): the commands are the workflow's own for
 # config/full.yaml (from `snakemake -n -p --configfile config/full.yaml`), with
-# --backend jax, and fewer seeds where one session's device time (15 min) demands it.
+# --backend jax, and fewer seeds, epochs or beam sentences where one session's device
+# time (15 min) demands it.
 # When config/full.yaml changes, copy the jobs' settings again: tests/test_device_script.py
 # fails while they differ.
 # Part A runs alone (timings); part B trains one job after the other (SEQUENTIAL=0 runs
@@ -41,5 +42,11 @@ job long_lag_lstm_forget_1000 "${LIMIT_TRAINING:-220}" python3 -m recurrent_bott
 [ "${SEQUENTIAL:-1}" = 1 ] && wait
 job adding_lstm1997_1000 "${LIMIT_TRAINING:-220}" python3 -m recurrent_bottleneck long-time-lags --settings '{"batch_size": 64, "cell": {"cells_per_block": 2, "input_gate_biases": [-3.0, -6.0], "output_gate_biases": [-1.0, -2.0], "squashing": "paper", "truncated": false}, "clip_norm": 1.0, "distractors": null, "evaluation_interval": 500, "lag": 1000, "learning_rate": 0.01, "max_extra": 0, "model": "lstm1997", "seeds": 1, "success_fraction": 0.95, "task": "adding", "test_sequences": 2560, "training_steps": 30000, "units": 8}' --output "$R"/long_time_lags/adding/lstm1997/lag_1000/metrics.json --tensorboard "$R"/tensorboard/long_time_lags/adding/lstm1997/lag_1000 --threads 1 --backend jax &
 [ "${SEQUENTIAL:-1}" = 1 ] && wait
+# Part C: the 2014 encoder-decoder at paper size (4 x 512, 20,000-word vocabularies, 159,000
+# training pairs), forward and reversed side by side (each needs a fraction of the GPU; what
+# is compared is perplexity and BLEU, not time), two of the eight epochs and 100 beam
+# sentences: what fits one session's device time
+job translation_forward "${LIMIT_TRANSLATION:-500}" python3 -m recurrent_bottleneck sequence-to-sequence --settings '{"architecture": "lstm", "batch_size": 128, "beam_sentences": 100, "beam_size": 12, "clip_norm": 5.0, "corpus": {"lexicon_size": 5000, "max_clauses": 4, "seed": 0, "sentences": 200000, "source": "synthetic", "source_file": null, "target_file": null, "tsv_file": null}, "direction": "forward", "embedding": 512, "epochs": 2, "halve_after_epochs": 5, "halve_every_epochs": 0.5, "initial_range": 0.08, "layers": 4, "learning_rate": 0.7, "length_edges": [1, 8, 12, 16, 20, 25, 30, 40, 60], "max_length": 50, "optimizer": "sgd", "seeds": 1, "source_vocabulary_size": 20000, "target_vocabulary_size": 20000, "test_fraction": 0.1, "units": 512, "validation_bleu_sentences": 1000, "validation_fraction": 0.1}' --output "$R"/sequence_to_sequence/forward/metrics.json --tensorboard "$R"/tensorboard/sequence_to_sequence/forward --threads 1 --backend jax &
+job translation_reversed "${LIMIT_TRANSLATION:-500}" python3 -m recurrent_bottleneck sequence-to-sequence --settings '{"architecture": "lstm", "batch_size": 128, "beam_sentences": 100, "beam_size": 12, "clip_norm": 5.0, "corpus": {"lexicon_size": 5000, "max_clauses": 4, "seed": 0, "sentences": 200000, "source": "synthetic", "source_file": null, "target_file": null, "tsv_file": null}, "direction": "reversed", "embedding": 512, "epochs": 2, "halve_after_epochs": 5, "halve_every_epochs": 0.5, "initial_range": 0.08, "layers": 4, "learning_rate": 0.7, "length_edges": [1, 8, 12, 16, 20, 25, 30, 40, 60], "max_length": 50, "optimizer": "sgd", "seeds": 1, "source_vocabulary_size": 20000, "target_vocabulary_size": 20000, "test_fraction": 0.1, "units": 512, "validation_bleu_sentences": 1000, "validation_fraction": 0.1}' --output "$R"/sequence_to_sequence/reversed/metrics.json --tensorboard "$R"/tensorboard/sequence_to_sequence/reversed --threads 1 --backend jax &
 wait
 tar czf "$OUT/results.tar.gz" -C "$OUT" results && rm -rf "$R"

@@ -323,9 +323,18 @@ def train_one(
             )
             losses = []
             started = time.perf_counter()
-            for batch in batches:
+            report_every = max(1, len(batches) // 10)  # progress: ten lines per epoch
+            for index, batch in enumerate(batches, start=1):
                 loss = training_model.train_on_batch(*batch_arrays(train, batch))
                 losses.append(float(loss))
+                if index % report_every == 0 and index < len(batches):
+                    print(
+                        f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
+                        f"batch {index}/{len(batches)}, "
+                        f"loss {np.mean(losses[-report_every:]):.3f}, "
+                        f"{time.perf_counter() - started:.0f} s",
+                        flush=True,
+                    )
                 words += int(train["source_lengths"][batch].sum())
                 words += int(train["target_lengths"][batch].sum())
             seconds += time.perf_counter() - started
