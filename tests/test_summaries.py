@@ -141,6 +141,38 @@ def test_device_summary_pairs_throughput_timing_with_its_metrics_and_rejects_str
         devices.summarize([{"measurement": "something else"}])
 
 
+def test_device_summary_reads_a_translation_run_and_counts_the_epochs_it_ran():
+    from recurrent_bottleneck.summaries import devices
+
+    def run(seed, perplexities):
+        curve = [
+            {"epoch": epoch, "train_loss": 1.0, "validation_perplexity": value,
+             "validation_bleu": 0.0}
+            for epoch, value in enumerate(perplexities, start=1)
+        ]  # fmt: skip
+        scores = {"test_perplexity": 3.0 + seed, "test_bleu_greedy": 1.0, "test_bleu_beam": 2.0}
+        return {"seed": seed, "curve": curve, "parameters": 10, "diverged": False, **scores,
+                "bleu_by_source_length": [], "beam_sentences": 5, "samples": ""}  # fmt: skip
+
+    settings = {"layers": 4, "units": 8, "optimizer": "sgd", "learning_rate": 0.7,
+                "batch_size": 2, "epochs": 3, "beam_size": 2, "beam_sentences": 5}  # fmt: skip
+    document = {
+        "milestone": "sequence_to_sequence",
+        "architecture": "lstm",
+        "direction": "forward",
+        "settings": settings,
+        "data": {"train_sentences": 100, "source_vocabulary": 20, "pairs": 120},
+        "runs": [run(0, [9.0, 8.0, 7.0]), run(1, [9.0, 6.0])],  # the second cut short
+        "environment": {"device": "GPU X", "backend": "jax"},
+    }
+    (summary,) = devices.summarize([document])["measurements"]["sequence_to_sequence"]
+    assert summary["epochs"] == 2
+    assert [point["validation_perplexity"] for point in summary["curve"]] == [9.0, 7.0]
+    assert summary["test_perplexity"] == 3.5  # the median of the seeds
+    assert summary["paper"] == {"test_perplexity": 5.8, "test_bleu": 25.9}
+    assert summary["device"] == "GPU X (jax)"
+
+
 def test_committed_device_measurements_are_readable():
     """Whatever a session committed under reports/measured/ must summarise."""
     import glob
@@ -157,3 +189,58 @@ def test_committed_device_measurements_are_readable():
     assert len(summary["sessions"]) == len(sessions)
     for section in summary["long_time_lags"]:
         assert section["seeds"] == len(section["sequences_to_success"])
+
+
+def stack_document(layers, residual_from, perplexities, bottom=1.0):
+    """A residual_stacks run: one run per test perplexity, the bottom encoder layer's
+    gradient norm ``bottom`` before training (the top decoder layer's is 2)."""
+    norms = {"encoder_0": bottom, f"decoder_{layers - 1}": 2.0}
+    runs = [
+        {"seed": seed, "diverged": False, "parameters": 100 * layers,
+         "test_perplexity": value, "test_bleu_greedy": 10.0, "test_bleu_beam": 10.0,
+         "curve": [{"epoch": 1, "train_loss": 1.0, "validation_perplexity": value,
+                    "validation_bleu": 1.0, "layer_gradient_norms": norms}],
+         "initial_layer_gradient_norms": norms, "bleu_by_source_length": [],
+         "beam_sentences": 2, "samples": ""}
+        for seed, value in enumerate(perplexities)
+    ]  # fmt: skip
+    settings = {"layers": layers, "residual_from": residual_from, "beam_size": 2}
+    return {"milestone": "sequence_to_sequence", "direction": "reversed",
+            "settings": settings, "runs": runs, "data": {"pairs": 10}}  # fmt: skip
+
+
+def test_residual_stacks_summary_compares_the_deepest_stack_with_the_best_shallow_one():
+    from recurrent_bottleneck.models.pipeline import compare
+    from recurrent_bottleneck.summaries import residual_stacks
+
+    documents = [
+        stack_document(2, None, [5.0, 6.0]),
+        stack_document(4, None, [4.0, 4.4]),
+        stack_document(8, None, [9.0, 11.0], bottom=0.01),
+        stack_document(8, 3, [4.1, 4.3], bottom=0.5),
+        {"measurement": "pipeline_schedule", "rows": compare([2, 8], [10])},
+    ]
+    summary = residual_stacks.summarize(documents)
+    measurements = summary["measurements"]
+    assert [(row["variant"], row["layers"]) for row in summary["table"]] == [
+        ("plain", 2), ("plain", 4), ("plain", 8), ("residual", 8)
+    ]  # fmt: skip
+    assert measurements["stacks_seeds"] == 2
+    assert measurements["shallow_best_test_perplexity"] == pytest.approx(4.2)  # median at 4
+    assert measurements["plain_deep_over_shallow_perplexity"] == pytest.approx(10.0 / 4.2)
+    assert measurements["residual_deep_over_shallow_perplexity"] == pytest.approx(4.2 / 4.2)
+    assert measurements["residual_over_plain_bottom_gradient"] == pytest.approx(50.0)
+    assert measurements["gradient_compared_layers"] == 8
+    assert summary["table"][0]["bottom_over_top_initial"] == pytest.approx(0.5)
+    # the deepest, longest timetable: 8 layers over 10 steps
+    assert measurements["pipeline_makespan_unidirectional"] == 10 + 8 - 1
+    assert measurements["pipeline_makespan_bidirectional"] == 2 * 10 + 8 - 2
+
+
+def test_residual_stacks_without_a_deep_run_leave_the_depth_claims_unmeasured():
+    from recurrent_bottleneck.summaries import residual_stacks
+
+    summary = residual_stacks.summarize([stack_document(2, None, [5.0])])
+    assert "plain_deep_over_shallow_perplexity" not in summary["measurements"]
+    assert "residual_over_plain_bottom_gradient" not in summary["measurements"]
+    assert summary["pipeline"] == []

@@ -47,6 +47,10 @@ def test_log_probabilities_have_the_target_vocabulary(models):
 def test_stepwise_decoder_reproduces_teacher_forcing(models):
     """Feeding the reference tokens one at a time through the decoder step model gives the
     same distributions as the training model reading the whole target at once."""
+    assert_stepwise_decoding_is_teacher_forcing(models)
+
+
+def assert_stepwise_decoding_is_teacher_forcing(models):
     training_model, encoder_model, decoder_model = models
     source = np.array([[4, 5, 6, 7]])
     decoder_input = np.array([[2, 9, 10, 11]])
@@ -123,3 +127,77 @@ def test_sgd_schedule_halves_after_the_given_epochs():
     rates = [learning_rate_at(settings, epoch) for epoch in range(8)]
     assert rates == [0.7] * 5 + [0.35, 0.175, 0.0875]
     assert learning_rate_at({**settings, "optimizer": "adam"}, 7) == 0.7
+
+
+def deep_models(**options):
+    keras.utils.set_random_seed(1)
+    settings = dict(initial_range=0.08, optimizer="adam", learning_rate=0.01, clip_norm=5.0)
+    return build(11, 13, units=6, embedding=5, **settings, **options)
+
+
+def test_a_residual_layer_that_outputs_nothing_passes_its_input_on():
+    """x^i = m^i + x^(i-1): with every weight of the second layers at zero (m = 0, and a
+    zero state from the encoder), the two-layer residual stack computes what its first
+    layers alone compute."""
+    deep, _, _ = deep_models(layers=2, residual_from=2)
+    shallow, _, _ = deep_models(layers=1)
+    for layer in shallow.layers:
+        if layer.weights:
+            layer.set_weights(deep.get_layer(layer.name).get_weights())
+    for name in ("encoder_1", "decoder_1"):
+        layer = deep.get_layer(name)
+        layer.set_weights([np.zeros_like(weight) for weight in layer.get_weights()])
+    inputs = [np.array([[4, 5, 6, 0], [7, 8, 9, 10]]), np.array([[2, 4, 5], [2, 6, 0]])]
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(deep(inputs)), keras.ops.convert_to_numpy(shallow(inputs)),
+        atol=1e-6,
+    )  # fmt: skip
+    adds = [layer for layer in deep.layers if isinstance(layer, keras.layers.Add)]
+    # the decoder's second layer; the encoder's top sequence feeds nothing (only its final
+    # states go on to the decoder), so its sum is not part of the model
+    assert len(adds) == 1
+
+
+@pytest.mark.parametrize("options", [{"residual_from": 2}, {"bidirectional_bottom": True}])
+def test_stepwise_decoding_of_deeper_stacks_reproduces_teacher_forcing(options):
+    assert_stepwise_decoding_is_teacher_forcing(deep_models(layers=3, **options))
+
+
+def test_a_bidirectional_bottom_layer_reads_the_end_of_the_sentence_first():
+    """Its output at the first source position depends on the last source word (the
+    backward direction); a unidirectional stack's does not."""
+    for bidirectional in (False, True):
+        _, encoder_model, _ = deep_models(layers=2, bidirectional_bottom=bidirectional)
+        bottom = encoder_model.get_layer("encoder_0")
+        embedding = encoder_model.get_layer("source_embedding")
+        first = []
+        for last_word in (8, 9):
+            embedded = embedding(np.array([[4, 5, 6, last_word]]))
+            first.append(keras.ops.convert_to_numpy(bottom(embedded)[0])[0, 0])
+        assert (
+            np.abs(first[0] - first[1]).max() > 0 if bidirectional else np.all(first[0] == first[1])
+        )
+
+
+def test_stack_options_that_cannot_be_built_are_refused():
+    with pytest.raises(ValueError, match="embedding == units"):
+        deep_models(layers=2, residual_from=1)
+    with pytest.raises(ValueError, match="splits the units"):
+        build(11, 13, layers=2, units=5, embedding=5, initial_range=0.08, optimizer="adam",
+              learning_rate=0.01, clip_norm=5.0, bidirectional_bottom=True)  # fmt: skip
+
+
+def test_layer_gradient_norms_split_the_global_norm_by_layer():
+    from recurrent_bottleneck.autodiff import layer_gradient_norms, weight_gradient_norm
+    from recurrent_bottleneck.translation.model import mean_negative_log_likelihood
+
+    training_model, _, _ = deep_models(layers=3, residual_from=2)
+    inputs = [np.array([[4, 5, 6, 0], [7, 8, 9, 10]]), np.array([[2, 4, 5], [2, 6, 0]])]
+    targets = np.array([[4, 5, 3], [6, 3, 0]])
+    norms = layer_gradient_norms(training_model, mean_negative_log_likelihood, inputs, targets)
+    assert set(norms) == {"source_embedding", "target_embedding", "log_softmax"} | {
+        f"{side}_{index}" for side in ("encoder", "decoder") for index in range(3)
+    }
+    assert all(value > 0 for value in norms.values())
+    total = weight_gradient_norm(training_model, mean_negative_log_likelihood, inputs, targets)
+    assert np.sqrt(sum(value**2 for value in norms.values())) == pytest.approx(total, rel=1e-5)

@@ -1,10 +1,12 @@
 """Gradients through the active Keras backend.
 
 Keras 3 writes models once in ``keras.ops`` but leaves differentiation to the
-backend. These two helpers are the only backend-specific code in the project:
-``gradient`` differentiates a scalar function of plain tensors, and
+backend. These helpers are the only backend-specific code in the project:
+``gradient`` differentiates a scalar function of plain tensors,
 ``weight_gradient_norm`` gives the global norm of a model's loss gradient (what
-gradient clipping would see), for logging during training.
+gradient clipping would see), for logging during training, and
+``layer_gradient_norms`` splits that norm by layer (how much gradient reaches the
+bottom of a deep stack).
 """
 
 from __future__ import annotations
@@ -37,16 +39,30 @@ def gradient(function: Callable, arguments: Sequence) -> list[np.ndarray]:
 
 
 def weight_gradient_norm(model: keras.Model, loss: Callable, inputs, targets) -> float:
-    """Global L2 norm of d loss(targets, model(inputs)) / d trainable weights.
+    """Global L2 norm of d loss(targets, model(inputs)) / d trainable weights."""
+    return float(np.sqrt(sum(_gradient_squares(model, loss, inputs, targets))))
 
-    The backend's gradient function is compiled once per model (``tf.function`` or
-    ``jax.jit``) and kept on the model, since training loops call this repeatedly.
-    """
-    compiled = getattr(model, "_recurrent_bottleneck_gradient_norm", None)
+
+def layer_gradient_norms(model: keras.Model, loss: Callable, inputs, targets) -> dict[str, float]:
+    """L2 norm of d loss(targets, model(inputs)) / d weights of each top-level layer of
+    the model (a weight belongs to the layer its path starts with), one backward pass."""
+    squares: dict[str, float] = {}
+    gradient_squares = _gradient_squares(model, loss, inputs, targets)
+    for variable, square in zip(model.trainable_variables, gradient_squares, strict=True):
+        layer = variable.path.split("/")[0]
+        squares[layer] = squares.get(layer, 0.0) + square
+    return {layer: float(np.sqrt(square)) for layer, square in squares.items()}
+
+
+def _gradient_squares(model: keras.Model, loss: Callable, inputs, targets) -> list[float]:
+    """Sum of squares of the loss gradient, per trainable weight. The backend's gradient
+    function is compiled once per model (``tf.function`` or ``jax.jit``) and kept on the
+    model, since training loops call this repeatedly."""
+    compiled = getattr(model, "_recurrent_bottleneck_gradient_squares", None)
     if compiled is None:
-        compiled = _compile_gradient_norm(model, loss)
-        model._recurrent_bottleneck_gradient_norm = compiled
-    return float(keras.ops.convert_to_numpy(compiled(inputs, targets)))
+        compiled = _compile_gradient_squares(model, loss)
+        model._recurrent_bottleneck_gradient_squares = compiled
+    return [float(value) for value in keras.ops.convert_to_numpy(compiled(inputs, targets))]
 
 
 def loss_of_weights(model: keras.Model, loss: Callable) -> Callable:
@@ -62,33 +78,33 @@ def loss_of_weights(model: keras.Model, loss: Callable) -> Callable:
     return function
 
 
-def _global_norm(gradients):
+def _squares(gradients):
     from keras import ops
 
-    return ops.sqrt(sum(ops.sum(ops.square(g)) for g in gradients))
+    return ops.stack([ops.sum(ops.square(g)) for g in gradients])
 
 
-def _compile_gradient_norm(model: keras.Model, loss: Callable):
+def _compile_gradient_squares(model: keras.Model, loss: Callable):
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
         @tf.function(reduce_retracing=True)
-        def norm(inputs, targets):
+        def squares(inputs, targets):
             with tf.GradientTape() as tape:
                 value = loss(targets, model(inputs, training=True))
-            return _global_norm(tape.gradient(value, model.trainable_variables))
+            return _squares(tape.gradient(value, model.trainable_variables))
 
-        return norm
+        return squares
     if backend == "jax":
         import jax
 
         gradient_function = jax.jit(jax.grad(loss_of_weights(model, loss)))
 
-        def norm(inputs, targets):
+        def squares(inputs, targets):
             trainable = [variable.value for variable in model.trainable_variables]
             non_trainable = [variable.value for variable in model.non_trainable_variables]
-            return _global_norm(gradient_function(trainable, non_trainable, inputs, targets))
+            return _squares(gradient_function(trainable, non_trainable, inputs, targets))
 
-        return norm
+        return squares
     raise NotImplementedError(f"gradients are not implemented for the {backend} backend")

@@ -87,6 +87,45 @@ def transformer_settings():
     return json.dumps(settings, sort_keys=True)
 
 
+# 2016 (residual_stacks.smk): the 2014 model at several depths, plain and residual.
+RESIDUAL_STACKS = config["residual_stacks"]
+
+
+def residual_stack_points():
+    """(variant, depth) of every run: a residual stack shallower than ``residual_from`` has
+    no residual connection, so it would be the plain stack again and is not run."""
+    return [
+        (variant, depth)
+        for variant in RESIDUAL_STACKS["variants"]
+        for depth in RESIDUAL_STACKS["depths"]
+        if variant == "plain" or depth >= RESIDUAL_STACKS["residual_from"]
+    ]
+
+
+def residual_stacks_settings(wildcards):
+    """The 2014 settings, this milestone's overrides, and the run's depth and variant."""
+    settings = {
+        key: value
+        for key, value in config["sequence_to_sequence"].items()
+        if key != "directions"
+    }
+    overrides = {
+        key: value
+        for key, value in RESIDUAL_STACKS.items()
+        if key not in ("depths", "variants", "pipeline_lengths", "residual_from")
+    }
+    settings.update(
+        overrides,
+        architecture="lstm",
+        layers=int(wildcards.depth),
+        residual_from=(
+            RESIDUAL_STACKS["residual_from"] if wildcards.variant == "residual" else None
+        ),
+        layer_gradients=True,
+    )
+    return json.dumps(settings, sort_keys=True)
+
+
 def throughput_settings():
     """The benchmark's sizes, and the milestones' own nets: the 1997 models at the
     long_time_lags sizes, the 2014 LSTM and the 2017 Transformer at theirs."""

@@ -207,6 +207,9 @@ def build_models(settings: dict, data: dict):
         optimizer=settings["optimizer"],
         learning_rate=settings["learning_rate"],
         clip_norm=settings["clip_norm"],
+        # deeper stacks (2016, residual_stacks): residual connections, bidirectional bottom
+        residual_from=settings.get("residual_from"),
+        bidirectional_bottom=settings.get("bidirectional_bottom", False),
     )
 
 
@@ -247,12 +250,26 @@ def test_scores(settings: dict, decoding: dict, training_model, data: dict) -> d
 
 
 def _epoch_values(point: dict) -> dict:
-    return {
+    values = {
         "train/loss": point["train_loss"],
         "train/learning_rate": point["learning_rate"],
         "validation/perplexity": point["validation_perplexity"],
         "validation/bleu": point["validation_bleu"],
     }
+    for layer, norm in point.get("layer_gradient_norms", {}).items():
+        values[f"gradient_norm/{layer}"] = norm
+    return values
+
+
+def layer_gradient_norms(training_model, encoded: dict, batch_size: int) -> dict[str, float]:
+    """Norm of the loss gradient per layer on the first ``batch_size`` sentences of a
+    split: how much of the error signal reaches each layer of the stack (2016)."""
+    from recurrent_bottleneck.autodiff import layer_gradient_norms as norms
+    from recurrent_bottleneck.translation.model import mean_negative_log_likelihood
+
+    rows = np.arange(min(batch_size, len(encoded["source"])))
+    inputs, targets = batch_arrays(encoded, rows)
+    return norms(training_model, mean_negative_log_likelihood, inputs, targets)
 
 
 def train_one(
@@ -277,6 +294,11 @@ def train_one(
     ]
     validation_subset = {key: value[:bleu_count] for key, value in encoded["validation"].items()}
     record = {"curve": [], "diverged": False, "parameters": int(training_model.count_params())}
+    measure_gradients = settings.get("layer_gradients", False)
+    if measure_gradients:  # before the first update
+        record["initial_layer_gradient_norms"] = layer_gradient_norms(
+            training_model, encoded["validation"], settings["batch_size"]
+        )
     words, seconds, elapsed = 0, 0.0, []
     checkpoint = run_checkpoint(checkpoint_directory, settings, seed)
     progress = checkpoint.restore(training_model) if checkpoint is not None else None
@@ -304,6 +326,8 @@ def train_one(
             },
             trial_id=f"{architecture}/{settings['direction']}/seed_{seed}",
         )
+        initial_norms = record.get("initial_layer_gradient_norms", {})
+        writer.scalars({f"gradient_norm/{key}": value for key, value in initial_norms.items()}, 0)
         for point in record["curve"]:
             writer.scalars(_epoch_values(point), step=point["epoch"])
         finished = progress is not None and progress["finished"]
@@ -354,6 +378,10 @@ def train_one(
                 "validation_perplexity": validation_perplexity,
                 "validation_bleu": validation_bleu,
             }
+            if measure_gradients:
+                point["layer_gradient_norms"] = layer_gradient_norms(
+                    training_model, encoded["validation"], settings["batch_size"]
+                )
             record["curve"].append(point)
             writer.scalars(_epoch_values(point), step=epoch + 1)
             save(finished=False)

@@ -12,6 +12,8 @@ and makes one document for the report's device section:
   longest n, where (if anywhere) self-attention becomes slower than the recurrence;
 - training throughput per model and device, and whether Keras' LSTM ran cuDNN's kernel;
 - paper-scale 1997 runs: successes and sequences to success beside the paper's;
+- paper-size 2014 translation runs: perplexity and BLEU by epoch and on the test split,
+  beside the paper's, with how much of the configured training they ran;
 - per session: the jobs, their wall time, and what was cut off or never run.
 
 Wall-clock numbers dominate here, so the rule writes this as a ``timing.json``.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from recurrent_bottleneck.summaries.attention import summarize_layers
 from recurrent_bottleneck.summaries.long_time_lags import PAPER_SEQUENCES_TO_SUCCESS
+from recurrent_bottleneck.summaries.sequence_to_sequence import direction_summary
 from recurrent_bottleneck.training import run_statistics
 
 
@@ -75,6 +78,40 @@ def long_time_lags(document: dict) -> dict:
     }
 
 
+# what a translation run's summary keeps of the 2014 milestone's own summary
+TRANSLATION_KEYS = (
+    "seeds",
+    "paper",
+    "curve",
+    "test_perplexity",
+    "test_bleu_greedy",
+    "test_bleu_beam",
+    "beam_size",
+    "beam_sentences",
+)
+
+
+def sequence_to_sequence(document: dict) -> dict:
+    """A translation run from another device: the model's size, the epochs it ran (the
+    session's notes say how many the full configuration asks for), its curve and test
+    scores beside the paper's."""
+    settings, summary = document["settings"], direction_summary(document)
+    return {
+        "device": device_name(document),
+        "architecture": document["architecture"],
+        "direction": document["direction"],
+        "layers": settings["layers"],
+        "units": settings["units"],
+        "optimizer": settings["optimizer"],
+        "learning_rate": settings["learning_rate"],
+        "batch_size": settings["batch_size"],
+        "epochs": min(len(run["curve"]) for run in document["runs"]),
+        "parameters": document["runs"][0]["parameters"],
+        "data": {key: document["data"][key] for key in ("train_sentences", "source_vocabulary")},
+        **{key: summary[key] for key in TRANSLATION_KEYS},
+    }
+
+
 def session(document: dict) -> dict:
     jobs = [job for call in document["calls"] for job in call["jobs"]]
     return {
@@ -98,6 +135,7 @@ def summarize(documents: list[dict]) -> dict:
         "layer_timing": [],
         "throughput": [],
         "long_time_lags": [],
+        "sequence_to_sequence": [],
         "sessions": [],
     }
     throughput_metrics = {}
@@ -109,6 +147,8 @@ def summarize(documents: list[dict]) -> dict:
             sections["sessions"].append(session(document))
         elif document.get("milestone") == "long_time_lags" and "runs" in document:
             sections["long_time_lags"].append(long_time_lags(document))
+        elif document.get("milestone") == "sequence_to_sequence" and "runs" in document:
+            sections["sequence_to_sequence"].append(sequence_to_sequence(document))
         elif kind == "throughput" and "models" in document:
             throughput_metrics[device_name(document)] = document
         elif kind == "throughput":

@@ -11,6 +11,18 @@ and training minimises the mean negative log probability of the target tokens
 (padding masked out). Every parameter starts uniform in [-0.08, 0.08]; the global
 gradient norm is clipped (the paper: at 5).
 
+Deeper stacks (Wu et al. 2016, GNMT) take two options. With ``residual_from = k`` the
+layers from the k-th up (counted from 1 at the bottom, in encoder and decoder alike)
+add their input to their output,
+
+    x_t^i = m_t^i + x_t^(i-1),   m_t^i = LSTM_i(x_t^(i-1)),
+
+so the signal and its gradient also pass around every such layer (GNMT: k = 3; the
+encoder's top sequence feeds nothing here, only its final states go on). With
+``bidirectional_bottom`` the encoder's first layer reads the source in both directions
+(units/2 each way, outputs and final states concatenated): every later layer then has to
+wait for the whole sentence, which is why GNMT makes only that one layer bidirectional.
+
 For decoding, the same layers are wired into an ``encoder`` model (source -> states)
 and a one-step ``decoder`` model (last token, states -> log probabilities, new states),
 which is what :mod:`recurrent_bottleneck.translation.decoding` drives.
@@ -32,15 +44,28 @@ def build(
     optimizer: str,
     learning_rate: float,
     clip_norm: float,
+    residual_from: int | None = None,
+    bidirectional_bottom: bool = False,
 ):
     """(training model, encoder model, one-step decoder model), sharing their weights."""
     import keras
 
+    if residual_from is not None and (
+        residual_from < 1 or (residual_from == 1 and embedding != units)
+    ):
+        raise ValueError(
+            "residual_from counts layers from 1 and the first layer's input is the "
+            f"embedding: 1 needs embedding == units (got {embedding} and {units}), "
+            f"got residual_from={residual_from}"
+        )
+    if bidirectional_bottom and units % 2:
+        raise ValueError(f"a bidirectional bottom layer splits the units in two: got {units}")
+
     initializer = keras.initializers.RandomUniform(-initial_range, initial_range)
 
-    def lstm(name):
+    def lstm(name, width=units):
         return keras.layers.LSTM(
-            units,
+            width,
             return_sequences=True,
             return_state=True,
             kernel_initializer=initializer,
@@ -65,7 +90,18 @@ def build(
         name="target_embedding",
     )
     encoder_layers = [lstm(f"encoder_{index}") for index in range(layers)]
+    if bidirectional_bottom:
+        encoder_layers[0] = keras.layers.Bidirectional(
+            lstm("encoder_0_cells", units // 2), merge_mode="concat", name="encoder_0"
+        )
     decoder_layers = [lstm(f"decoder_{index}") for index in range(layers)]
+
+    def residual(index, inputs, outputs):
+        """x^i = m^i + x^(i-1) from layer ``residual_from`` up (``index`` counts from 0)."""
+        if residual_from is None or index + 1 < residual_from:
+            return outputs
+        return keras.layers.Add()([outputs, inputs])
+
     softmax = keras.layers.Dense(
         target_vocabulary,
         activation="log_softmax",
@@ -76,17 +112,23 @@ def build(
 
     def encode(source):
         sequence, states = source_embedding(source), []
-        for layer in encoder_layers:
-            sequence, hidden, cell = layer(sequence)
+        for index, layer in enumerate(encoder_layers):
+            outputs = layer(sequence)
+            if bidirectional_bottom and index == 0:  # (h, c) forward, then backward
+                outputs, forward_hidden, forward_cell, backward_hidden, backward_cell = outputs
+                hidden = keras.layers.Concatenate()([forward_hidden, backward_hidden])
+                cell = keras.layers.Concatenate()([forward_cell, backward_cell])
+            else:
+                outputs, hidden, cell = outputs
+            sequence = residual(index, sequence, outputs)
             states += [hidden, cell]
         return states
 
     def decode(target, states):
         sequence, new_states = target_embedding(target), []
         for index, layer in enumerate(decoder_layers):
-            sequence, hidden, cell = layer(
-                sequence, initial_state=states[2 * index : 2 * index + 2]
-            )
+            outputs, hidden, cell = layer(sequence, initial_state=states[2 * index : 2 * index + 2])
+            sequence = residual(index, sequence, outputs)
             new_states += [hidden, cell]
         return softmax(sequence), new_states
 
@@ -142,6 +184,16 @@ def negative_log_likelihood(targets, log_probabilities):
     targets = ops.cast(targets, "int32")
     picked = ops.take_along_axis(log_probabilities, ops.expand_dims(targets, -1), axis=-1)
     return -ops.squeeze(picked, -1)
+
+
+def mean_negative_log_likelihood(targets, log_probabilities):
+    """The training loss as one number: mean -log p(target) over the non-padding tokens
+    (for measuring gradients outside ``fit``, where Keras applies the mask itself)."""
+    from keras import ops
+
+    mask = ops.cast(ops.not_equal(targets, 0), log_probabilities.dtype)
+    total = ops.sum(negative_log_likelihood(targets, log_probabilities) * mask)
+    return total / ops.maximum(ops.sum(mask), 1.0)
 
 
 def compiled(model, jit_compile: bool = False):
