@@ -155,6 +155,13 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
         )
         assert "samples/test_translations" in reader.Tags()["tensors"]
         assert "_hparams_/session_start_info" in reader.Tags()["tensors"]
+    reader = event_accumulator.EventAccumulator(
+        str(tensorboard / "residual_stacks/residual/layers_5/seed_0")
+    )
+    reader.Reload()
+    # the gradient reaching each layer, before training (step 0) and after the one epoch
+    assert [e.step for e in reader.Scalars("gradient_norm/encoder_0")] == [0, 1]
+    assert [e.step for e in reader.Scalars("gradient_norm/decoder_4")] == [0, 1]
     reader = event_accumulator.EventAccumulator(str(tensorboard / "attention/transformer/seed_0"))
     reader.Reload()
     assert {"train/loss", "train/learning_rate", "validation/perplexity"} <= set(

@@ -101,6 +101,8 @@ def sequence_to_sequence(document: dict) -> dict:
         "architecture": document["architecture"],
         "direction": document["direction"],
         "layers": settings["layers"],
+        "residual_from": settings.get("residual_from"),  # the 2016 stacks
+        "bidirectional_bottom": settings.get("bidirectional_bottom", False),
         "units": settings["units"],
         "optimizer": settings["optimizer"],
         "learning_rate": settings["learning_rate"],
