@@ -88,6 +88,7 @@ rule residual_stacks_summary:
 
 
 FIGURE_FUNCTIONS_2016 = {
+    "stacks_training_curves": "training_curves",
     "stacks_quality_by_depth": "quality_by_depth",
     "stacks_bottom_gradient": "bottom_gradient",
 }

@@ -1,9 +1,11 @@
-"""Figures of the 2016 milestone: quality and bottom-layer gradient against depth, plain
-stacks against residual ones."""
+"""Figures of the 2016 milestone: learning curves, quality and bottom-layer gradient
+against depth, plain stacks against residual ones."""
 
 from __future__ import annotations
 
 from recurrent_bottleneck.figures import new_figure, save
+
+LINE_STYLES = ["-", "--", ":", "-."]  # one per depth, shallow to deep
 
 VARIANT_STYLES = {
     "plain": {"color": "tab:red", "marker": "^", "label": "plain stack"},
@@ -38,7 +40,6 @@ def quality_by_depth(documents: list[dict], output, width: float, height: float)
             below = [value - row[f"{key}_min"] for value, row in zip(values, rows, strict=True)]
             above = [row[f"{key}_max"] - value for value, row in zip(values, rows, strict=True)]
             axis.errorbar(depths, values, yerr=[below, above], capsize=2, markersize=4, **style)
-    perplexity_axis.set_yscale("log")
     perplexity_axis.set_ylabel("test perplexity")
     bleu_axis.set_ylabel("test BLEU (greedy)")
     for axis in (perplexity_axis, bleu_axis):
@@ -74,4 +75,32 @@ def bottom_gradient(documents: list[dict], output, width: float, height: float) 
     axis.set_ylabel("gradient norm, bottom encoder layer")
     axis.set_xticks(sorted({row["layers"] for row in summary["table"]}))
     axis.legend(frameon=False)
+    save(figure, output)
+
+
+def training_curves(documents: list[dict], output, width: float, height: float) -> None:
+    """Training loss (left) and validation perplexity (right) per epoch, mean over seeds,
+    one line per stack: colour by variant, line style by depth."""
+    (summary,) = documents
+    figure, (loss_axis, perplexity_axis) = new_figure(width, height, columns=2)
+    depths = sorted({row["layers"] for row in summary["table"]})
+    for row in summary["table"]:
+        style = VARIANT_STYLES[row["variant"]]
+        epochs = [point["epoch"] for point in row["curve"]]
+        for axis, key in ((loss_axis, "train_loss"), (perplexity_axis, "validation_perplexity")):
+            axis.plot(
+                epochs,
+                [point[key] for point in row["curve"]],
+                color=style["color"],
+                marker=style["marker"],
+                markersize=3,
+                linestyle=LINE_STYLES[depths.index(row["layers"]) % len(LINE_STYLES)],
+                label=f"{row['layers']} layers, {row['variant']}",
+            )
+    loss_axis.set_ylabel("training loss (nats per token)")
+    perplexity_axis.set_ylabel("validation perplexity")
+    perplexity_axis.set_yscale("log")
+    for axis in (loss_axis, perplexity_axis):
+        axis.set_xlabel("epoch")
+    perplexity_axis.legend(frameon=False)
     save(figure, output)
