@@ -125,8 +125,14 @@ NodeName=$node CPUs=$cpus RealMemory=32000 Gres=gpu:$gpus State=UNKNOWN
 PartitionName=main Nodes=$node Default=YES MaxTime=INFINITE State=UP
 PartitionName=gpu Nodes=$node MaxTime=INFINITE State=UP
 EOF
-# GPUs without device files: SLURM schedules and counts them, nothing is bound
-echo "NodeName=$node Name=gpu Count=$gpus" >"$work/etc/gres.conf"
+# fake GPUs: empty files as their devices, so SLURM schedules and counts them
+{
+    echo AutoDetect=off
+    for ((gpu = 0; gpu < gpus; gpu++)); do
+        touch "$work/etc/fake-gpu$gpu"
+        echo "NodeName=$node Name=gpu File=$work/etc/fake-gpu$gpu"
+    done
+} >"$work/etc/gres.conf"
 
 for _ in $(seq 50); do [[ -S $socket ]] && break; sleep 0.1; done
 [[ -S $socket ]] || { say "munged did not start"; cat "$work/munge/munged.log"; exit 1; }
@@ -139,7 +145,7 @@ for _ in $(seq 100); do
     sleep 0.2
 done
 sinfo --noheader --states=idle --format=%n | grep -qx "$node" || {
-    say "the node did not come up"; sinfo; tail -20 "$work"/log/*.log; exit 1
+    say "the node did not come up"; sinfo; tail -n 20 "$work"/log/*.log; exit 1
 }
 say "cluster up ($cpus CPUs, $gpus GPUs) after $(seconds_since "$started") s"
 
