@@ -57,6 +57,9 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
 fi
 
 # --- the daemons, stopped by pid on any exit -------------------------------------
+# The job steps on the node read the default configuration file: the executor's job
+# step drops SLURM_CONF from the environment of its srun. A link to this cluster's.
+default_conf=/etc/slurm/slurm.conf
 pids=()    # the daemons, stopped in reverse order
 helpers=() # background loops of this script
 stop_cluster() {
@@ -64,14 +67,30 @@ stop_cluster() {
     for helper in "${helpers[@]}"; do kill "$helper" 2>/dev/null || true; done
     if [[ ${#pids[@]} -gt 0 ]]; then
         scancel --quiet --user "$(id -un)" 2>/dev/null || true
+        for _ in $(seq 50); do [[ -z $(squeue --noheader 2>/dev/null) ]] && break; sleep 0.2; done
         for ((index = ${#pids[@]} - 1; index >= 0; index--)); do
             kill "${pids[index]}" 2>/dev/null || true
             wait "${pids[index]}" 2>/dev/null || true
         done
         say "stopped the daemons (pids ${pids[*]})"
     fi
+    [[ $(readlink "$default_conf") == "$SLURM_CONF" ]] && rm -f "$default_conf"
     exit "$status"
 }
+
+# daemons left by an earlier run of this script that was killed outright (their pids
+# are in $work/pids; only processes whose command line names $work are stopped)
+if [[ -f $work/pids ]]; then
+    while read -r pid; do
+        if grep -qF "$work" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid" || true; fi
+    done <"$work/pids"
+    sleep 1
+fi
+export SLURM_CONF=$work/etc/slurm.conf
+if [[ -e $default_conf && $(readlink "$default_conf") != "$SLURM_CONF" ]]; then
+    echo "$default_conf exists: this machine has a SLURM configuration of its own" >&2
+    exit 2
+fi
 trap stop_cluster EXIT
 trap 'exit 130' INT TERM
 
@@ -79,7 +98,8 @@ rm -rf "$work"
 mkdir -p "$work"/{etc,state,spool,log,munge}
 chown munge:munge "$work/munge"
 chmod 0755 "$work/munge" # munged wants its socket folder open to all
-export SLURM_CONF=$work/etc/slurm.conf
+mkdir -p "$(dirname "$default_conf")"
+ln -sfn "$SLURM_CONF" "$default_conf"
 
 # munged with a key and a socket of its own, as the munge user
 dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
@@ -91,6 +111,7 @@ setpriv --reuid munge --regid munge --init-groups \
     --pid-file "$work/munge/munged.pid" --seed-file "$work/munge/munged.seed" \
     --log-file "$work/munge/munged.log" --num-threads 10 &
 pids+=($!)
+echo $! >>"$work/pids"
 
 cat >"$SLURM_CONF" <<EOF
 ClusterName=recurrentbottleneck
@@ -140,6 +161,7 @@ slurmctld -D -f "$SLURM_CONF" &
 pids+=($!)
 slurmd -D -f "$SLURM_CONF" &
 pids+=($!)
+echo "${pids[@]:1}" | tr ' ' '\n' >>"$work/pids"
 for _ in $(seq 100); do
     sinfo --noheader --states=idle --format=%n 2>/dev/null | grep -qx "$node" && break
     sleep 0.2
