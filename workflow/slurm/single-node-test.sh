@@ -32,6 +32,8 @@ cpus=${SLURM_TEST_CPUS:-$(nproc)}
 gpus=${SLURM_TEST_GPUS:-2}
 port=${SLURM_TEST_PORT:-16817}
 python=${PYTHON:-python3}
+# the jobs' own `python` is the same interpreter
+PATH=$(dirname "$(command -v "$python")"):$PATH
 node=$(hostname -s)
 configs=(config/smoke.yaml workflow/slurm/test-config.yaml)
 # the training job cancelled mid-run, and the checkpoint folder it writes
@@ -64,7 +66,15 @@ pids=()    # the daemons, stopped in reverse order
 helpers=() # background loops of this script
 stop_cluster() {
     local status=$?
-    for helper in "${helpers[@]}"; do kill "$helper" 2>/dev/null || true; done
+    # Snakemake cancels its SLURM jobs on SIGINT; whatever is left after 10 s is killed
+    for helper in "${helpers[@]}"; do kill -INT "$helper" 2>/dev/null || true; done
+    for _ in $(seq 50); do
+        alive=0
+        for helper in "${helpers[@]}"; do kill -0 "$helper" 2>/dev/null && alive=1; done
+        ((alive)) || break
+        sleep 0.2
+    done
+    for helper in "${helpers[@]}"; do kill -KILL "$helper" 2>/dev/null || true; done
     if [[ ${#pids[@]} -gt 0 ]]; then
         scancel --quiet --user "$(id -un)" 2>/dev/null || true
         for _ in $(seq 50); do [[ -z $(squeue --noheader 2>/dev/null) ]] && break; sleep 0.2; done
@@ -201,26 +211,31 @@ cancel_when_checkpointed() {
     return 1
 }
 
+# in the background, so that a signal to this script stops it at once (see stop_cluster)
+run_snakemake() { # folder, log file, snakemake's arguments
+    local folder=$1 log=$2
+    shift 2
+    (cd "$folder" && exec "$python" -m snakemake --configfile "${configs[@]}" "$@") >"$log" 2>&1 &
+    helpers+=($!)
+    wait $! || { say "snakemake failed in $folder: $log"; tail -n 40 "$log"; return 1; }
+}
+
 say "SLURM run: snakemake --profile workflow/profiles/slurm"
 cancel_when_checkpointed >"$work/cancelled-job" &
+helpers+=($!)
 canceller=$!
-helpers+=("$canceller")
 cluster_start=$(date +%s)
-(
-    cd "$work/cluster"
-    "$python" -m snakemake --profile workflow/profiles/slurm --configfile "${configs[@]}" \
-        --slurm-no-account --slurm-status-command squeue \
-        --slurm-init-seconds-before-status-checks 2 --max-threads "$cpus" \
-        >"$work/cluster.log" 2>&1
-) || { say "the SLURM run failed"; tail -40 "$work/cluster.log"; exit 1; }
+run_snakemake "$work/cluster" "$work/cluster.log" --profile workflow/profiles/slurm \
+    --slurm-no-account --slurm-status-command squeue \
+    --slurm-init-seconds-before-status-checks 2 --max-threads "$cpus"
 cluster_seconds=$(seconds_since "$cluster_start")
 say "SLURM run done in $cluster_seconds s"
+kill "$canceller" 2>/dev/null && { say "no training job was cancelled: it ended too soon"; exit 1; }
 wait "$canceller" || { say "no training job was cancelled"; exit 1; }
 
 say "local run: snakemake --cores $cpus"
 local_start=$(date +%s)
-(cd "$work/local" && "$python" -m snakemake --cores "$cpus" --configfile "${configs[@]}" \
-    >"$work/local.log" 2>&1) || { say "the local run failed"; tail -40 "$work/local.log"; exit 1; }
+run_snakemake "$work/local" "$work/local.log" --cores "$cpus"
 local_seconds=$(seconds_since "$local_start")
 say "local run done in $local_seconds s"
 
