@@ -15,6 +15,8 @@ import pytest
 import yaml
 from test_workflow import copy_project
 
+from recurrent_bottleneck.runtime import describe_placement
+
 PROFILE = "workflow/profiles/slurm"
 
 
@@ -71,6 +73,15 @@ def test_the_profile_plans_the_smoke_workflow_without_a_cluster(tmp_path, projec
     assert "runtime=720" in resources["latch_train"]
     assert "slurm_partition=main" in resources["attention_layer_structure"]
     assert "gpu=" not in resources["attention_layer_structure"]
+
+
+def test_a_job_names_its_executor_and_node(monkeypatch):
+    monkeypatch.delenv("SLURM_JOB_ID", raising=False)
+    monkeypatch.delenv("SLURMD_NODENAME", raising=False)
+    assert describe_placement()["executor"] == "local"
+    monkeypatch.setenv("SLURM_JOB_ID", "42")
+    monkeypatch.setenv("SLURMD_NODENAME", "gpu-node-3")
+    assert describe_placement() == {"executor": "slurm", "node": "gpu-node-3"}
 
 
 def load_compare_runs(project_root):
