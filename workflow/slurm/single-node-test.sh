@@ -7,10 +7,12 @@
 # 2. starts a private cluster: munged (as the munge user, with its own key and socket),
 #    slurmctld and slurmd, all state under $SLURM_TEST_DIR, on ports of its own; the
 #    node has partitions `main` and `gpu` (the profile's) and $SLURM_TEST_GPUS fake GPUs
-#    (a GPU count without devices), so the profile's GPU requests are scheduled as written;
+#    (empty files as devices), so the profile's GPU requests are scheduled as written;
+#    /etc/slurm/slurm.conf links to its configuration while it runs (it refuses to
+#    start where that file is a cluster's own);
 # 3. runs the smoke workflow (config/smoke.yaml + workflow/slurm/test-config.yaml) once
-#    locally and once through `--profile workflow/profiles/slurm`, and while the SLURM
-#    run trains, cancels one training job with scancel as soon as it has written a
+#    through `--profile workflow/profiles/slurm` and once locally; while the SLURM run
+#    trains, it cancels one training job with scancel as soon as it has written a
 #    checkpoint: Snakemake resubmits it and it resumes from that checkpoint;
 # 4. compares the two runs' results (workflow/slurm/compare_runs.py) and checks the
 #    resumption;
