@@ -27,6 +27,30 @@ include: "workflow/rules/benchmarks.smk"
 include: "workflow/rules/report.smk"
 
 
+# Jobs that only read results and write small files (summaries, figures, the report):
+# with a cluster executor (workflow/profiles/slurm) they run beside Snakemake instead
+# of each waiting in the queue for a node; a local run is unaffected.
+localrules:
+    all,
+    gradient_decay_summary,
+    latch_summary,
+    long_time_lags_summary,
+    continual_streams_summary,
+    sequence_to_sequence_summary,
+    attention_summary,
+    devices_summary,
+    figure_gradient_norm_vs_lag,
+    figure_fitted_factor_vs_radius,
+    figure_latch_success_vs_length,
+    figure_long_time_lags,
+    figure_continual_streams,
+    figure_sequence_to_sequence,
+    figure_attention,
+    verdicts,
+    provenance,
+    report,
+
+
 rule all:
     default_target: True
     input:

@@ -1,6 +1,7 @@
-"""The provenance appendix lists the runs that resumed from a checkpoint or diverged."""
+"""The provenance appendix lists the runs that resumed from a checkpoint or diverged, and
+where each job ran."""
 
-from recurrent_bottleneck.report.provenance import interrupted_and_diverged
+from recurrent_bottleneck.report.provenance import interrupted_and_diverged, placements
 
 
 def test_resumed_and_diverged_runs_are_listed_with_where_they_resumed():
@@ -27,4 +28,22 @@ def test_resumed_and_diverged_runs_are_listed_with_where_they_resumed():
             "resumed_after": "3 epochs",
             "diverged": True,
         },
+    ]
+
+
+def test_the_executor_and_node_of_each_job_are_listed():
+    measurements = {
+        "results/latch/length_40/metrics.json": {
+            "environment": {"device": "CPU", "executor": "slurm", "node": "node-7"}
+        },
+        "results/latch/length_3/metrics.json": {
+            "environment": {"device": "CPU", "executor": "local", "node": "laptop"}
+        },
+        "results/gradient_decay/tanh/metrics.json": {"environment": {"device": "CPU"}},
+        "results/latch/summary.json": {"table": []},
+    }
+    assert placements(measurements) == [
+        {"job": "results/gradient_decay/tanh", "executor": "not recorded", "node": "not recorded"},
+        {"job": "results/latch/length_3", "executor": "local", "node": "laptop"},
+        {"job": "results/latch/length_40", "executor": "slurm", "node": "node-7"},
     ]

@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     document = measure(settings, arguments.tensorboard, **resumable)
     environment = {
         **runtime.describe_device(),
+        **runtime.describe_placement(),
         "packages": package_versions(),
         "threads": arguments.threads,
         **({"gpu_slot": gpu} if gpu is not None else {}),

@@ -105,6 +105,17 @@ def describe_device() -> dict:
     }
 
 
+def describe_placement() -> dict:
+    """Name who ran this job and where: ``slurm`` when the job runs inside a SLURM
+    allocation (workflow/profiles/slurm submits every job with sbatch), else ``local``;
+    and the node's host name. No job id: a rerun on the same node and executor must
+    write the same record."""
+    return {
+        "executor": "slurm" if "SLURM_JOB_ID" in os.environ else "local",
+        "node": os.environ.get("SLURMD_NODENAME") or platform.node(),
+    }
+
+
 def cpu_model() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:

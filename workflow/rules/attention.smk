@@ -170,7 +170,8 @@ rule figure_attention:
 SUMMARIES["attention"] = rules.attention_summary.output[0]
 for figure_name in FIGURE_FUNCTIONS_2017:
     FIGURES[figure_name] = figure_path(figure_name)
-MEASUREMENTS.extend([LAYER_STRUCTURE, TRANSFORMER_RUN])
+# the layer timings too: the provenance names the device, executor and node of every job
+MEASUREMENTS.extend([LAYER_STRUCTURE, TRANSFORMER_RUN] + LAYER_TIMINGS)
 TIMINGS["attention_transformer"] = TRANSFORMER_TIMING
 for threads in LAYER_COST["threads"]:
     TIMINGS[f"attention_layer_timing_threads_{threads}"] = (

@@ -1,4 +1,5 @@
-"""Where the report's numbers came from: commit, configuration, packages, machine, run times."""
+"""Where the report's numbers came from: commit, configuration, packages, machine, run
+times, and the executor and node of each job."""
 
 from __future__ import annotations
 
@@ -94,6 +95,22 @@ def interrupted_and_diverged(measurements: dict[str, dict]) -> list[dict]:
     return rows
 
 
+def placements(measurements: dict[str, dict]) -> list[dict]:
+    """Which executor ran each measurement job (``local`` or ``slurm``) and on which node,
+    from the environment its record names; one row per job folder, from the
+    ``metrics.json`` (or timing) documents by path. Records written before these fields
+    existed say so."""
+    rows = {}
+    for path, document in measurements.items():
+        environment = document.get("environment")
+        if environment is not None:
+            rows[Path(path).parent.as_posix()] = {
+                "executor": environment.get("executor", "not recorded"),
+                "node": environment.get("node", "not recorded"),
+            }
+    return [{"job": job, **rows[job]} for job in sorted(rows, key=_natural_key)]
+
+
 def collect(
     workflow_directory, config: dict, benchmark_files: list, measurements: dict[str, dict]
 ) -> dict:
@@ -118,11 +135,14 @@ def collect(
             "cpu": cpu_model(),
             "platform": platform.platform(),
             "python": platform.python_version(),
+            # where Snakemake ran, and with it the summaries, figures and the report
+            "node": platform.node(),
         },
         "devices": devices,
         "benchmarks": benchmarks,
         "total_job_seconds": sum(row["seconds"] for row in benchmarks),
         "interrupted_and_diverged": interrupted_and_diverged(measurements),
+        "placements": placements(measurements),
     }
 
 

@@ -1,0 +1,159 @@
+"""The SLURM profile (workflow/profiles/slurm): one GPU for every training rule, a dry run
+without any cluster; the comparison of a local and a SLURM run; and, where the machine
+allows it (root, apt-get, RUN_SLURM_TEST=1), the smoke workflow on a real single-node
+SLURM cluster (workflow/slurm/single-node-test.sh, about 25 minutes on 2 cores)."""
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+from test_workflow import copy_project
+
+from recurrent_bottleneck.runtime import describe_placement
+
+PROFILE = "workflow/profiles/slurm"
+
+
+def rules_asking_for_a_gpu(root):
+    """The rules whose ``resources:`` name ``gpu=``, read from the rule files."""
+    rules = set()
+    for path in sorted((root / "workflow/rules").glob("*.smk")):
+        for block in re.split(r"^rule ", path.read_text(), flags=re.MULTILINE)[1:]:
+            if re.search(r"^\s+gpu=", block, flags=re.MULTILINE):
+                rules.add(block.split(":", 1)[0])
+    return rules
+
+
+def test_every_training_rule_gets_one_gpu_from_the_profile(project_root):
+    profile = yaml.safe_load((project_root / PROFILE / "config.yaml").read_text())
+    training = rules_asking_for_a_gpu(project_root)
+    assert {"latch_train", "sequence_to_sequence_train", "attention_transformer_train"} <= training
+    assert set(profile["set-resources"]) == training
+    for rule in training:
+        assert profile["set-resources"][rule]["gpu"] == 1, rule
+        assert profile["set-resources"][rule]["slurm_partition"], rule
+    assert profile["executor"] == "slurm"
+    assert {"slurm_partition", "runtime", "mem_mb"} <= set(profile["default-resources"])
+    assert profile["retries"] >= 1 and profile["keep-going"] and profile["latency-wait"] > 0
+
+
+def test_the_profile_plans_the_smoke_workflow_without_a_cluster(tmp_path, project_root):
+    directory = copy_project(project_root, tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-n",
+            "--profile",
+            PROFILE,
+            "--configfile",
+            "config/smoke.yaml",
+        ],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    resources = {
+        block.split(":", 1)[0]: re.search(r"resources: (.*)", block).group(1)
+        for block in re.split(r"\n(?:local)?rule ", output)[1:]
+        if "resources:" in block
+    }
+    assert "gpu=1" in resources["latch_train"]
+    assert "slurm_partition=gpu" in resources["latch_train"]
+    assert "runtime=720" in resources["latch_train"]
+    assert "slurm_partition=main" in resources["attention_layer_structure"]
+    assert "gpu=" not in resources["attention_layer_structure"]
+
+
+def test_a_job_names_its_executor_and_node(monkeypatch):
+    monkeypatch.delenv("SLURM_JOB_ID", raising=False)
+    monkeypatch.delenv("SLURMD_NODENAME", raising=False)
+    assert describe_placement()["executor"] == "local"
+    monkeypatch.setenv("SLURM_JOB_ID", "42")
+    monkeypatch.setenv("SLURMD_NODENAME", "gpu-node-3")
+    assert describe_placement() == {"executor": "slurm", "node": "gpu-node-3"}
+
+
+def load_compare_runs(project_root):
+    path = project_root / "workflow/slurm/compare_runs.py"
+    spec = importlib.util.spec_from_file_location("compare_runs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_run(folder, executor, accuracy=0.5, seconds=1.0, resumed=False):
+    """A tiny results tree: one job record, its timing, its log."""
+    run = {
+        "seed": 0,
+        "accuracy": accuracy,
+        **({"resumed_after_sequences": [64]} if resumed else {}),
+    }
+    environment = {"device": "CPU", "threads": 1, "executor": executor, "node": f"{executor}-node"}
+    job = folder / "results/latch/length_3"
+    job.mkdir(parents=True)
+    (job / "metrics.json").write_text(json.dumps({"runs": [run], "environment": environment}))
+    (job / "timing.json").write_text(json.dumps({"seconds": seconds}))
+    (folder / "results/logs").mkdir()
+    (folder / "results/logs/latch_train-3.log").write_text(f"{executor} run\n")
+    return folder
+
+
+def test_runs_differing_only_in_placement_timings_and_resumption_compare_equal(
+    tmp_path, project_root
+):
+    compare_runs = load_compare_runs(project_root)
+    local = write_run(tmp_path / "local", "local")
+    cluster = write_run(tmp_path / "cluster", "slurm", seconds=2.5, resumed=True)
+    assert compare_runs.differences(local, cluster) == []
+    assert compare_runs.executors(cluster) == {"results/latch/length_3/metrics.json": "slurm"}
+    different = write_run(tmp_path / "different", "slurm", accuracy=0.75)
+    assert compare_runs.differences(local, different) == [
+        "results/latch/length_3/metrics.json: differs"
+    ]
+    (different / "results/latch/extra.json").write_text("{}")
+    assert f"results/latch/extra.json: only in {different}" in compare_runs.differences(
+        local, different
+    )
+
+
+can_run_a_cluster = (
+    os.environ.get("RUN_SLURM_TEST") == "1"
+    and hasattr(os, "geteuid")
+    and os.geteuid() == 0
+    and shutil.which("apt-get") is not None
+)
+
+
+@pytest.mark.workflow
+@pytest.mark.skipif(
+    not can_run_a_cluster,
+    reason="starts SLURM daemons: needs root, apt-get and RUN_SLURM_TEST=1 (about 25 min)",
+)
+def test_the_smoke_workflow_on_a_single_node_slurm_cluster(tmp_path, project_root):
+    """Local and SLURM runs give the same results; a training job cancelled with scancel
+    is resubmitted and resumes from its checkpoint; every daemon is stopped."""
+    result = subprocess.run(
+        ["bash", str(project_root / "workflow/slurm/single-node-test.sh")],
+        env={**os.environ, "SLURM_TEST_DIR": str(tmp_path / "slurm"), "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert "passed: SLURM results = local results" in result.stdout
+    assert "cancelled SLURM job" in result.stdout + result.stderr
+    daemons = subprocess.run(
+        ["pgrep", "-f", str(tmp_path / "slurm")], capture_output=True, text=True
+    ).stdout
+    assert daemons == ""

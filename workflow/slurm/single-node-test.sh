@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# The workflow on a real SLURM cluster of one node, on this machine:
+#
+#   sudo workflow/slurm/single-node-test.sh            # as root: installs and starts daemons
+#
+# 1. installs Debian's SLURM and MUNGE packages if they are missing (apt-get);
+# 2. starts a private cluster: munged (as the munge user, with its own key and socket),
+#    slurmctld and slurmd, all state under $SLURM_TEST_DIR, on ports of its own; the
+#    node has partitions `main` and `gpu` (the profile's) and $SLURM_TEST_GPUS fake GPUs
+#    (empty files as devices), so the profile's GPU requests are scheduled as written;
+#    /etc/slurm/slurm.conf links to its configuration while it runs (it refuses to
+#    start where that file is a cluster's own);
+# 3. runs the smoke workflow (config/smoke.yaml + workflow/slurm/test-config.yaml) once
+#    through `--profile workflow/profiles/slurm` and once locally; while the SLURM run
+#    trains, it cancels one training job with scancel as soon as it has written a
+#    checkpoint: Snakemake resubmits it and it resumes from that checkpoint;
+# 4. compares the two runs' results (workflow/slurm/compare_runs.py) and checks the
+#    resumption;
+# 5. stops everything it started (by pid), on success or failure.
+#
+# The only settings given beside the profile are those of this test cluster: no account,
+# `squeue` for job status (the cluster keeps no accounting database, so `sacct` cannot
+# answer; finished jobs stay in squeue for MinJobAge), the node's CPU count as
+# --max-threads, and a short first status check (the smoke jobs take seconds).
+#
+# Environment: SLURM_TEST_DIR (work folder, wiped at start), SLURM_TEST_CPUS (default:
+# nproc), SLURM_TEST_GPUS (default 2), SLURM_TEST_PORT (slurmctld's; slurmd's is +1),
+# PYTHON (the interpreter with the workflow's requirements; default python3).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+work=${SLURM_TEST_DIR:-${TMPDIR:-/tmp}/recurrent-bottleneck-slurm-test}
+cpus=${SLURM_TEST_CPUS:-$(nproc)}
+gpus=${SLURM_TEST_GPUS:-2}
+port=${SLURM_TEST_PORT:-16817}
+python=${PYTHON:-python3}
+# the jobs' own `python` is the same interpreter
+PATH=$(dirname "$(command -v "$python")"):$PATH
+node=$(hostname -s)
+configs=(config/smoke.yaml workflow/slurm/test-config.yaml)
+# the training job cancelled mid-run, and the checkpoint folder it writes
+cancelled_rule=latch_train
+cancelled_wildcards=40  # the values of its wildcards, as in the SLURM job comment
+cancelled_checkpoints=results/checkpoints/latch/length_40
+cancelled_metrics=results/latch/length_40/metrics.json
+cancelled_log=results/logs/latch_train-40.log
+
+say() { echo "[slurm-test $(date +%T)] $*"; }
+seconds_since() { echo $(($(date +%s) - $1)); }
+
+if [[ $(id -u) != 0 ]]; then
+    echo "run as root: the test installs packages and starts the SLURM and MUNGE daemons" >&2
+    exit 2
+fi
+
+started=$(date +%s)
+if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+    say "installing slurm-wlm and munge"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null
+fi
+
+# --- the daemons, stopped by pid on any exit -------------------------------------
+# The job steps on the node read the default configuration file: the executor's job
+# step drops SLURM_CONF from the environment of its srun. A link to this cluster's.
+default_conf=/etc/slurm/slurm.conf
+pids=()    # the daemons, stopped in reverse order
+helpers=() # background loops of this script
+stop_cluster() {
+    local status=$?
+    # Snakemake cancels its SLURM jobs on SIGINT; whatever is left after 10 s is killed
+    for helper in "${helpers[@]}"; do kill -INT "$helper" 2>/dev/null || true; done
+    for _ in $(seq 50); do
+        alive=0
+        for helper in "${helpers[@]}"; do kill -0 "$helper" 2>/dev/null && alive=1; done
+        ((alive)) || break
+        sleep 0.2
+    done
+    for helper in "${helpers[@]}"; do kill -KILL "$helper" 2>/dev/null || true; done
+    if [[ ${#pids[@]} -gt 0 ]]; then
+        scancel --quiet --user "$(id -un)" 2>/dev/null || true
+        for _ in $(seq 50); do [[ -z $(squeue --noheader 2>/dev/null) ]] && break; sleep 0.2; done
+        for ((index = ${#pids[@]} - 1; index >= 0; index--)); do
+            kill "${pids[index]}" 2>/dev/null || true
+            wait "${pids[index]}" 2>/dev/null || true
+        done
+        say "stopped the daemons (pids ${pids[*]})"
+    fi
+    [[ $(readlink "$default_conf") == "$SLURM_CONF" ]] && rm -f "$default_conf"
+    exit "$status"
+}
+
+# daemons left by an earlier run of this script that was killed outright (their pids
+# are in $work/pids; only processes whose command line names $work are stopped)
+if [[ -f $work/pids ]]; then
+    while read -r pid; do
+        if grep -qF "$work" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid" || true; fi
+    done <"$work/pids"
+    sleep 1
+fi
+export SLURM_CONF=$work/etc/slurm.conf
+if [[ -e $default_conf && $(readlink "$default_conf") != "$SLURM_CONF" ]]; then
+    echo "$default_conf exists: this machine has a SLURM configuration of its own" >&2
+    exit 2
+fi
+trap stop_cluster EXIT
+trap 'exit 130' INT TERM
+
+rm -rf "$work"
+mkdir -p "$work"/{etc,state,spool,log,munge}
+chown munge:munge "$work/munge"
+chmod 0755 "$work/munge" # munged wants its socket folder open to all
+mkdir -p "$(dirname "$default_conf")"
+ln -sfn "$SLURM_CONF" "$default_conf"
+
+# munged with a key and a socket of its own, as the munge user
+dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
+chown munge:munge "$work/munge/munge.key"
+chmod 0400 "$work/munge/munge.key"
+socket=$work/munge/munge.socket
+setpriv --reuid munge --regid munge --init-groups \
+    munged --foreground --socket "$socket" --key-file "$work/munge/munge.key" \
+    --pid-file "$work/munge/munged.pid" --seed-file "$work/munge/munged.seed" \
+    --log-file "$work/munge/munged.log" --num-threads 10 &
+pids+=($!)
+echo $! >>"$work/pids"
+
+cat >"$SLURM_CONF" <<EOF
+ClusterName=recurrentbottleneck
+SlurmctldHost=$node
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$socket
+CredType=cred/munge
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool
+SlurmctldPidFile=$work/state/slurmctld.pid
+SlurmdPidFile=$work/spool/slurmd.pid
+SlurmctldLogFile=$work/log/slurmctld.log
+SlurmdLogFile=$work/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+ReturnToService=2
+# the node as declared here, whatever slurmd finds (memory for the profile's --mem)
+SlurmdParameters=config_overrides
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+# finished jobs stay visible to squeue this long (the executor's status queries)
+MinJobAge=600
+GresTypes=gpu
+NodeName=$node CPUs=$cpus RealMemory=32000 Gres=gpu:$gpus State=UNKNOWN
+PartitionName=main Nodes=$node Default=YES MaxTime=INFINITE State=UP
+PartitionName=gpu Nodes=$node MaxTime=INFINITE State=UP
+EOF
+# fake GPUs: empty files as their devices, so SLURM schedules and counts them
+{
+    echo AutoDetect=off
+    for ((gpu = 0; gpu < gpus; gpu++)); do
+        touch "$work/etc/fake-gpu$gpu"
+        echo "NodeName=$node Name=gpu File=$work/etc/fake-gpu$gpu"
+    done
+} >"$work/etc/gres.conf"
+
+for _ in $(seq 50); do [[ -S $socket ]] && break; sleep 0.1; done
+[[ -S $socket ]] || { say "munged did not start"; cat "$work/munge/munged.log"; exit 1; }
+slurmctld -D -f "$SLURM_CONF" &
+pids+=($!)
+slurmd -D -f "$SLURM_CONF" &
+pids+=($!)
+echo "${pids[@]:1}" | tr ' ' '\n' >>"$work/pids"
+for _ in $(seq 100); do
+    sinfo --noheader --states=idle --format=%n 2>/dev/null | grep -qx "$node" && break
+    sleep 0.2
+done
+sinfo --noheader --states=idle --format=%n | grep -qx "$node" || {
+    say "the node did not come up"; sinfo; tail -n 20 "$work"/log/*.log; exit 1
+}
+say "cluster up ($cpus CPUs, $gpus GPUs) after $(seconds_since "$started") s"
+
+# --- the two runs ------------------------------------------------------------------
+copy_project() {
+    mkdir -p "$1/reports"
+    cp -r "$repo"/{Snakefile,workflow,config,src,envs} "$1"/
+    cp -r "$repo/reports/template.typ" "$repo/reports/measured" "$1/reports/"
+    find "$1" -name __pycache__ -prune -exec rm -rf {} +
+}
+copy_project "$work/local"
+copy_project "$work/cluster"
+
+# cancel the training job once it has saved a checkpoint; prints the SLURM job id
+cancel_when_checkpointed() {
+    local folder=$work/cluster/$cancelled_checkpoints
+    for _ in $(seq 6000); do
+        if compgen -G "$folder/*.npz" >/dev/null; then
+            local job
+            job=$(squeue --noheader --states=running --format='%i %k' |
+                awk -v c="rule_${cancelled_rule}_wildcards_${cancelled_wildcards}" '$2 == c {print $1}')
+            if [[ -n $job ]]; then
+                scancel "$job"
+                say "cancelled SLURM job $job ($cancelled_rule $cancelled_wildcards) after $(ls "$folder")" >&2
+                echo "$job"
+                return 0
+            fi
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# in the background, so that a signal to this script stops it at once (see stop_cluster)
+run_snakemake() { # folder, log file, snakemake's arguments
+    local folder=$1 log=$2
+    shift 2
+    (cd "$folder" && exec "$python" -m snakemake --configfile "${configs[@]}" "$@") >"$log" 2>&1 &
+    helpers+=($!)
+    wait $! || { say "snakemake failed in $folder: $log"; tail -n 40 "$log"; return 1; }
+}
+
+say "SLURM run: snakemake --profile workflow/profiles/slurm"
+cancel_when_checkpointed >"$work/cancelled-job" &
+helpers+=($!)
+canceller=$!
+cluster_start=$(date +%s)
+run_snakemake "$work/cluster" "$work/cluster.log" --profile workflow/profiles/slurm \
+    --slurm-no-account --slurm-status-command squeue \
+    --slurm-init-seconds-before-status-checks 2 --max-threads "$cpus"
+cluster_seconds=$(seconds_since "$cluster_start")
+say "SLURM run done in $cluster_seconds s"
+kill "$canceller" 2>/dev/null && { say "no training job was cancelled: it ended too soon"; exit 1; }
+wait "$canceller" || { say "no training job was cancelled"; exit 1; }
+
+say "local run: snakemake --cores $cpus"
+local_start=$(date +%s)
+run_snakemake "$work/local" "$work/local.log" --cores "$cpus"
+local_seconds=$(seconds_since "$local_start")
+say "local run done in $local_seconds s"
+
+# --- the checks --------------------------------------------------------------------
+"$python" "$repo/workflow/slurm/compare_runs.py" "$work/local" "$work/cluster" \
+    --resumed "$cancelled_metrics"
+grep -q "resumed from $cancelled_checkpoints/" "$work/cluster/$cancelled_log"
+say "passed: SLURM results = local results, the cancelled job resumed" \
+    "(total $(seconds_since "$started") s: SLURM run $cluster_seconds s, local run $local_seconds s)"
