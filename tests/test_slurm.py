@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -140,20 +142,25 @@ can_run_a_cluster = (
     not can_run_a_cluster,
     reason="starts SLURM daemons: needs root, apt-get and RUN_SLURM_TEST=1 (about 25 min)",
 )
-def test_the_smoke_workflow_on_a_single_node_slurm_cluster(tmp_path, project_root):
+def test_the_smoke_workflow_on_a_single_node_slurm_cluster(project_root):
     """Local and SLURM runs give the same results; a training job cancelled with scancel
     is resubmitted and resumes from its checkpoint; every daemon is stopped."""
-    result = subprocess.run(
-        ["bash", str(project_root / "workflow/slurm/single-node-test.sh")],
-        env={**os.environ, "SLURM_TEST_DIR": str(tmp_path / "slurm"), "PYTHON": sys.executable},
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
+    # not under pytest's tmp_path: its folders are closed to other users (0700), and
+    # munged runs as the munge user
+    work = Path(tempfile.mkdtemp(prefix="recurrent-bottleneck-slurm-"))
+    work.chmod(0o755)
+    try:
+        result = subprocess.run(
+            ["bash", str(project_root / "workflow/slurm/single-node-test.sh")],
+            env={**os.environ, "SLURM_TEST_DIR": str(work / "slurm"), "PYTHON": sys.executable},
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        daemons = subprocess.run(["pgrep", "-f", str(work)], capture_output=True, text=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert "passed: SLURM results = local results" in result.stdout
     assert "cancelled SLURM job" in result.stdout + result.stderr
-    daemons = subprocess.run(
-        ["pgrep", "-f", str(tmp_path / "slurm")], capture_output=True, text=True
-    ).stdout
-    assert daemons == ""
+    assert daemons.stdout == ""

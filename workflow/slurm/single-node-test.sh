@@ -110,6 +110,11 @@ rm -rf "$work"
 mkdir -p "$work"/{etc,state,spool,log,munge}
 chown munge:munge "$work/munge"
 chmod 0755 "$work/munge" # munged wants its socket folder open to all
+if ! setpriv --reuid munge --regid munge --init-groups test -w "$work/munge"; then
+    echo "the munge user cannot reach $work/munge: a folder above it is closed to other" \
+        "users (pytest's tmp_path is 0700); set SLURM_TEST_DIR to a folder under /tmp" >&2
+    exit 2
+fi
 mkdir -p "$(dirname "$default_conf")"
 ln -sfn "$SLURM_CONF" "$default_conf"
 
