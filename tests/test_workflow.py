@@ -210,6 +210,7 @@ def test_figure_setting_reruns_only_figures_and_report(smoke_run):
         "figure_long_time_lags",
         "figure_continual_streams",
         "figure_sequence_to_sequence",
+        "figure_residual_stacks",
         "figure_attention",
         "provenance",
         "report",
