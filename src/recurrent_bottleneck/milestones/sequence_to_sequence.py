@@ -295,13 +295,13 @@ def train_one(
     validation_subset = {key: value[:bleu_count] for key, value in encoded["validation"].items()}
     record = {"curve": [], "diverged": False, "parameters": int(training_model.count_params())}
     measure_gradients = settings.get("layer_gradients", False)
-    if measure_gradients:  # before the first update
-        record["initial_layer_gradient_norms"] = layer_gradient_norms(
-            training_model, encoded["validation"], settings["batch_size"]
-        )
     words, seconds, elapsed = 0, 0.0, []
     checkpoint = run_checkpoint(checkpoint_directory, settings, seed)
     progress = checkpoint.restore(training_model) if checkpoint is not None else None
+    if progress is None and measure_gradients:  # before the first update
+        record["initial_layer_gradient_norms"] = layer_gradient_norms(
+            training_model, encoded["validation"], settings["batch_size"]
+        )
     if progress is not None:
         record, (words, seconds, elapsed) = progress["record"], progress["timing"]
         if not progress["finished"]:
