@@ -235,6 +235,28 @@ def test_a_translation_run_resumes_after_its_last_epoch(project_root, tmp_path, 
     assert resumed["runs"] == straight["runs"]
 
 
+@pytest.mark.parametrize("architecture", ["lstm", "transformer"])
+def test_a_later_seed_on_the_first_seeds_traced_model_trains_as_on_its_own(
+    architecture, project_root, tmp_path
+):
+    """A job keeps the first seed's models (traced once) for its other seeds, copying in
+    each seed's initial weights, dropout generators and a fresh optimizer: the second
+    seed's record is the one it gets in a process of its own."""
+    import keras
+
+    from recurrent_bottleneck.milestones import sequence_to_sequence
+
+    settings = translation_settings(architecture, project_root)
+    data = sequence_to_sequence.prepare_data(settings)
+    built = {}
+    sequence_to_sequence.train_one(settings, data, 0, tmp_path / "first", None, built)
+    shared, _ = sequence_to_sequence.train_one(settings, data, 1, tmp_path / "shared", None, built)
+    keras.backend.clear_session()
+    alone, _ = sequence_to_sequence.train_one(settings, data, 1, tmp_path / "alone")
+    assert shared["curve"][0]["train_loss"] != 0
+    assert shared == alone
+
+
 def test_a_continual_stream_run_resumes_mid_stream(project_root, tmp_path, monkeypatch):
     """The 2000 runs carry their training streams and the stateful net's states across
     windows: killed after its first test, a run resumes mid-stream to the same record."""

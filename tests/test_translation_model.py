@@ -158,9 +158,49 @@ def test_a_residual_layer_that_outputs_nothing_passes_its_input_on():
     assert len(adds) == 1
 
 
-@pytest.mark.parametrize("options", [{"residual_from": 2}, {"bidirectional_bottom": True}])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"layers": 3, "residual_from": 2},
+        {"layers": 3, "bidirectional_bottom": True},
+        {"layers": 1, "attention": True},
+        {"layers": 3, "attention": True, "residual_from": 2, "bidirectional_bottom": True},
+    ],
+)
 def test_stepwise_decoding_of_deeper_stacks_reproduces_teacher_forcing(options):
-    assert_stepwise_decoding_is_teacher_forcing(deep_models(layers=3, **options))
+    assert_stepwise_decoding_is_teacher_forcing(deep_models(**options))
+
+
+def test_attention_gives_source_padding_no_weight():
+    """The same sentence padded to 4 or to 9 tokens: the same probabilities (padding
+    positions of the encoder's sequence get no attention weight)."""
+    training_model, _, _ = deep_models(layers=2, attention=True)
+    decoder_input = np.array([[2, 9, 10]])
+    short, long = np.zeros((1, 4), np.int32), np.zeros((1, 9), np.int32)
+    short[0, :3] = long[0, :3] = [4, 5, 6]
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(training_model([short, decoder_input])),
+        keras.ops.convert_to_numpy(training_model([long, decoder_input])),
+        atol=1e-6,
+    )
+
+
+def test_with_attention_the_decoder_reads_the_encoders_sequence_and_without_it_does_not():
+    """One decoder step from the same final states: changing the encoder's top sequence
+    changes the prediction with attention; without attention the step has no such input."""
+    _, encoder_model, decoder_model = deep_models(layers=2, attention=True)
+    states = initial_states(encoder_model, np.array([[4, 5, 6, 7]]))
+    hidden_and_cells, (sequence, source) = states[:-2], states[-2:]
+    assert sequence.shape == (1, 4, 6) and source.tolist() == [[4, 5, 6, 7]]
+    step = step_function(decoder_model)
+    token = np.array([2])
+    as_encoded, _ = step(token, [*hidden_and_cells, sequence, source])
+    shuffled, passed_on = step(token, [*hidden_and_cells, sequence[:, ::-1] * 3.0, source])
+    assert np.abs(as_encoded - shuffled).max() > 1e-4
+    np.testing.assert_array_equal(passed_on[-1], source)  # passed through unchanged
+    _, plain_encoder, plain_decoder = deep_models(layers=2)
+    assert len(initial_states(plain_encoder, np.array([[4, 5, 6, 7]]))) == 4
+    assert len(plain_decoder.inputs) == 5
 
 
 def test_a_bidirectional_bottom_layer_reads_the_end_of_the_sentence_first():

@@ -82,7 +82,7 @@ class Checkpoint:
         arrays.update(
             {
                 f"optimizer_{index}": variable.numpy()
-                for index, variable in enumerate(_optimizer_variables(model))
+                for index, variable in enumerate(optimizer_variables(model))
             }
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,12 +107,12 @@ class Checkpoint:
         if document.get("identity") != json.loads(json.dumps(self.identity)):
             return self._set_aside("belongs to another run (settings, seed or code differ)")
         model_variables = _model_variables(model, also)
-        optimizer_variables = _optimizer_variables(model, build=True)
+        optimizer_state = optimizer_variables(model, build=True)
         expected = {f"model_{index}" for index in range(len(model_variables))}
-        expected |= {f"optimizer_{index}" for index in range(len(optimizer_variables))}
+        expected |= {f"optimizer_{index}" for index in range(len(optimizer_state))}
         if set(arrays) != expected:
             return self._set_aside("holds other variables than this model's")
-        for prefix, variables in (("model", model_variables), ("optimizer", optimizer_variables)):
+        for prefix, variables in (("model", model_variables), ("optimizer", optimizer_state)):
             for index, variable in enumerate(variables):
                 value = arrays[f"{prefix}_{index}"]
                 if tuple(value.shape) != tuple(variable.shape):
@@ -154,7 +154,8 @@ def _model_variables(model, also: Sequence = ()) -> list:
     return [*model.variables, *also]
 
 
-def _optimizer_variables(model, build: bool = False) -> list:
+def optimizer_variables(model, build: bool = False) -> list:
+    """The optimizer's variables (step count, moments), built first if ``build``."""
     optimizer = model.optimizer
     if build and not optimizer.built:
         optimizer.build(model.trainable_variables)

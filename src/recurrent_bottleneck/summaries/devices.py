@@ -103,6 +103,7 @@ def sequence_to_sequence(document: dict) -> dict:
         "layers": settings["layers"],
         "residual_from": settings.get("residual_from"),  # the 2016 stacks
         "bidirectional_bottom": settings.get("bidirectional_bottom", False),
+        "attention": settings.get("attention", False),
         "units": settings["units"],
         "optimizer": settings["optimizer"],
         "learning_rate": settings["learning_rate"],

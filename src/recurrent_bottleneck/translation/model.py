@@ -22,6 +22,16 @@ encoder's top sequence feeds nothing here, only its final states go on). With
 ``bidirectional_bottom`` the encoder's first layer reads the source in both directions
 (units/2 each way, outputs and final states concatenated): every later layer then has to
 wait for the whole sentence, which is why GNMT makes only that one layer bidirectional.
+With ``attention`` the decoder also looks at every source position (GNMT, and Bahdanau et
+al. 2015 before it): the bottom decoder layer's output y_t scores the encoder's top
+sequence x_1 … x_S,
+
+    e_ts = v · tanh(W_y y_t + W_x x_s),   α_ts = exp(e_ts) / sum_s' exp(e_ts'),
+    a_t = sum_s α_ts x_s              (padding positions get no weight),
+
+and the context a_t joins the input of every decoder layer above the bottom one and of
+the softmax (GNMT feeds the upper layers; the softmax too here, so that a one-layer
+decoder attends as well).
 
 For decoding, the same layers are wired into an ``encoder`` model (source -> states)
 and a one-step ``decoder`` model (last token, states -> log probabilities, new states),
@@ -46,6 +56,7 @@ def build(
     clip_norm: float,
     residual_from: int | None = None,
     bidirectional_bottom: bool = False,
+    attention: bool = False,
 ):
     """(training model, encoder model, one-step decoder model), sharing their weights."""
     import keras
@@ -110,7 +121,23 @@ def build(
         name="log_softmax",
     )
 
+    if attention:
+        attend = {
+            "query": keras.layers.Dense(units, use_bias=False, name="attention_query",
+                                        kernel_initializer=initializer),
+            "key": keras.layers.Dense(units, use_bias=False, name="attention_key",
+                                      kernel_initializer=initializer),
+            "score": keras.layers.AdditiveAttention(use_scale=True, name="attention"),
+        }  # fmt: skip
+
+    def context(query, memory, source):
+        """a_t for every decoder position: v·tanh(W_y y_t + W_x x_s), softmax over s."""
+        source_mask = keras.ops.not_equal(source, 0)
+        keys = attend["key"](memory)
+        return attend["score"]([attend["query"](query), memory, keys], mask=[None, source_mask])
+
     def encode(source):
+        """The final (h, c) of every layer, and the top layer's sequence."""
         sequence, states = source_embedding(source), []
         for index, layer in enumerate(encoder_layers):
             outputs = layer(sequence)
@@ -122,19 +149,31 @@ def build(
                 outputs, hidden, cell = outputs
             sequence = residual(index, sequence, outputs)
             states += [hidden, cell]
-        return states
+        return states, sequence
 
-    def decode(target, states):
-        sequence, new_states = target_embedding(target), []
+    def decode(target, states, memory=None, source=None):
+        """Log probabilities and the new (h, c) of every layer; with attention, ``memory``
+        is the encoder's top sequence for ``source``."""
+        sequence, new_states, attended = target_embedding(target), [], None
         for index, layer in enumerate(decoder_layers):
-            outputs, hidden, cell = layer(sequence, initial_state=states[2 * index : 2 * index + 2])
+            layer_input = sequence
+            if attended is not None:
+                layer_input = keras.layers.Concatenate()([sequence, attended])
+            outputs, hidden, cell = layer(
+                layer_input, initial_state=states[2 * index : 2 * index + 2]
+            )
             sequence = residual(index, sequence, outputs)
             new_states += [hidden, cell]
+            if attention and index == 0:
+                attended = context(sequence, memory, source)
+        if attended is not None:
+            sequence = keras.layers.Concatenate()([sequence, attended])
         return softmax(sequence), new_states
 
     source = keras.Input(shape=(None,), dtype="int32", name="source")
     decoder_input = keras.Input(shape=(None,), dtype="int32", name="decoder_input")
-    log_probabilities, _ = decode(decoder_input, encode(source))
+    encoder_states, encoder_sequence = encode(source)
+    log_probabilities, _ = decode(decoder_input, encoder_states, encoder_sequence, source)
     training_model = keras.Model([source, decoder_input], log_probabilities, name="seq2seq")
     optimizers = {
         "sgd": lambda: keras.optimizers.SGD(learning_rate=learning_rate, global_clipnorm=clip_norm),
@@ -150,14 +189,27 @@ def build(
         jit_compile=compile_with_xla(),
     )
 
-    encoder_model = keras.Model(source, encode(source), name="encoder")
+    # with attention the decoder's "states" also carry the encoder's top sequence and the
+    # source (for its padding mask), passed through unchanged at every step
+    encoder_states, encoder_sequence = encode(source)
+    if attention:
+        encoder_states += [encoder_sequence, source]
+    encoder_model = keras.Model(source, encoder_states, name="encoder")
     last_token = keras.Input(shape=(1,), dtype="int32", name="last_token")
     state_inputs = [
         keras.Input(shape=(units,), name=f"{kind}_{index}")
         for index in range(layers)
         for kind in ("hidden", "cell")
     ]
-    step_log_probabilities, step_states = decode(last_token, state_inputs)
+    passed_through = []
+    if attention:
+        passed_through = [
+            keras.Input(shape=(None, units), name="encoder_sequence"),
+            keras.Input(shape=(None,), dtype="int32", name="source_tokens"),
+        ]
+    step_log_probabilities, step_states = decode(last_token, state_inputs, *passed_through)
+    state_inputs += passed_through
+    step_states += passed_through
     decoder_model = keras.Model(
         [last_token, *state_inputs], [step_log_probabilities, *step_states], name="decoder"
     )
