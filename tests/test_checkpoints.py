@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from recurrent_bottleneck.checkpoints import Checkpoint
+from recurrent_bottleneck.kept_models import KeptModels
 from recurrent_bottleneck.milestones import latch as latch_milestone
 from recurrent_bottleneck.tasks import latch
 from recurrent_bottleneck.tensorboard_log import RunWriter
@@ -248,12 +249,38 @@ def test_a_later_seed_on_the_first_seeds_traced_model_trains_as_on_its_own(
 
     settings = translation_settings(architecture, project_root)
     data = sequence_to_sequence.prepare_data(settings)
-    built = {}
-    sequence_to_sequence.train_one(settings, data, 0, tmp_path / "first", None, built)
-    shared, _ = sequence_to_sequence.train_one(settings, data, 1, tmp_path / "shared", None, built)
+    kept = KeptModels()
+    sequence_to_sequence.train_one(settings, data, 0, tmp_path / "first", None, kept)
+    shared, _ = sequence_to_sequence.train_one(settings, data, 1, tmp_path / "shared", None, kept)
     keras.backend.clear_session()
     alone, _ = sequence_to_sequence.train_one(settings, data, 1, tmp_path / "alone")
     assert shared["curve"][0]["train_loss"] != 0
+    assert shared == alone
+
+
+@pytest.mark.parametrize("model", ["lstm1997", "simple_rnn"])
+def test_a_later_1997_seed_on_the_first_seeds_compiled_net_trains_as_on_its_own(
+    model, project_root, tmp_path
+):
+    """The 1997 jobs (and the latch's, same code) keep the first seed's compiled net:
+    the second seed's record equals the one it gets alone."""
+    import keras
+    import yaml
+
+    from recurrent_bottleneck.milestones import long_time_lags
+
+    config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
+    block = config["long_time_lags"]
+    settings = {key: value for key, value in block["long_lag"].items() if key != "lags"}
+    settings.update(
+        seeds=2, cell=block["cell"], task="long_lag", model=model, lag=5, max_extra=5,
+        training_steps=20, evaluation_interval=10, test_sequences=32,
+    )  # fmt: skip
+    kept = KeptModels()
+    long_time_lags.train_one(settings, 0, tmp_path / "first", None, kept)
+    shared = long_time_lags.train_one(settings, 1, tmp_path / "shared", None, kept)
+    keras.backend.clear_session()
+    alone = long_time_lags.train_one(settings, 1, tmp_path / "alone")
     assert shared == alone
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from recurrent_bottleneck.checkpoints import run_checkpoint
+from recurrent_bottleneck.kept_models import KeptModels
 from recurrent_bottleneck.tasks import latch
 from recurrent_bottleneck.training import describe_outcome, train_until_success
 
@@ -65,25 +66,27 @@ def train_one(
     settings: dict,
     tensorboard_directory: Path,
     checkpoint_directory: Path | None = None,
+    kept: KeptModels | None = None,
 ) -> dict:
-    """Train one net on one length; returns its record (success, sequences used, curve)."""
-    import keras
-
-    from recurrent_bottleneck.runtime import seed_everything
+    """Train one net on one length; returns its record (success, sequences used, curve).
+    ``kept`` holds the net compiled for the job's first seed (see ``kept_models``)."""
     from recurrent_bottleneck.tensorboard_log import RunWriter
 
-    seed_everything(seed)
+    kept = KeptModels() if kept is None else kept
+    model = kept.start(
+        seed,
+        lambda: build_model(
+            length,
+            settings["units"],
+            settings["recurrent_scale"],
+            settings["learning_rate"],
+            settings["optimizer"],
+            settings.get("clip_norm"),
+        ),
+    )
     random = np.random.default_rng([seed, length])
     test_set = latch.generate(
         random, settings["test_sequences"], length, settings["noise_variance"]
-    )
-    model = build_model(
-        length,
-        settings["units"],
-        settings["recurrent_scale"],
-        settings["learning_rate"],
-        settings["optimizer"],
-        settings.get("clip_norm"),
     )
     run_name = f"length_{length}/seed_{seed}"
     with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
@@ -108,7 +111,6 @@ def train_one(
             writer=writer,
             checkpoint=run_checkpoint(checkpoint_directory, settings, seed, random),
         )
-    keras.backend.clear_session()
     return {"length": length, "seed": seed, **record}
 
 
@@ -116,12 +118,17 @@ def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dic
     """All seeds for one sequence length (``settings["length"]``); with a checkpoint
     directory, each seed's progress is kept there and a rerun resumes it."""
     tensorboard_directory = Path(tensorboard_directory)
+    import keras
+
     length = settings["length"]
-    records = []
+    records, kept = [], KeptModels()
     for seed in range(settings["seeds"]):
-        record = train_one(length, seed, settings, tensorboard_directory, checkpoint_directory)
+        record = train_one(
+            length, seed, settings, tensorboard_directory, checkpoint_directory, kept
+        )
         print(f"latch T={length} seed {seed}: {describe_outcome(record)}", flush=True)
         records.append(record)
+    keras.backend.clear_session()
     successes = [record["success"] for record in records]
     return {
         "milestone": "latch",

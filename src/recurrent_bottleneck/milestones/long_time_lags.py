@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from recurrent_bottleneck.checkpoints import run_checkpoint
+from recurrent_bottleneck.kept_models import KeptModels
 from recurrent_bottleneck.tasks import adding, long_lag
 from recurrent_bottleneck.training import describe_outcome, train_until_success
 
@@ -68,31 +69,36 @@ def minimal_lag(task: str, lag: int) -> int:
 
 
 def train_one(
-    settings: dict, seed: int, tensorboard_directory: Path, checkpoint_directory=None
+    settings: dict,
+    seed: int,
+    tensorboard_directory: Path,
+    checkpoint_directory=None,
+    kept: KeptModels | None = None,
 ) -> dict:
-    import keras
-
+    """One seed; ``kept`` holds the net compiled for the job's first seed."""
     from recurrent_bottleneck.models.recurrent import build_model
-    from recurrent_bottleneck.runtime import seed_everything
     from recurrent_bottleneck.tensorboard_log import RunWriter
 
-    seed_everything(seed)
     task, model_kind, lag = settings["task"], settings["model"], settings["lag"]
     random = np.random.default_rng([seed, lag, TASKS.index(task)])
     task_settings = task_data(task, settings, random)
     sample, correct = task_settings["sample"], task_settings["correct"]
     test_set = sample(settings["test_sequences"])
-    model = build_model(
-        model_kind,
-        task_settings["steps"],
-        task_settings["input_size"],
-        task_settings["mask_value"],
-        settings["units"],
-        settings["cell"],
-        task_settings["loss"],
-        settings["learning_rate"],
-        settings["clip_norm"],
-        symbols=task_settings["symbols"],
+    kept = KeptModels() if kept is None else kept
+    model = kept.start(
+        seed,
+        lambda: build_model(
+            model_kind,
+            task_settings["steps"],
+            task_settings["input_size"],
+            task_settings["mask_value"],
+            settings["units"],
+            settings["cell"],
+            task_settings["loss"],
+            settings["learning_rate"],
+            settings["clip_norm"],
+            symbols=task_settings["symbols"],
+        ),
     )
     with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
         writer.hparams(
@@ -118,23 +124,25 @@ def train_one(
             writer=writer,
             checkpoint=run_checkpoint(checkpoint_directory, settings, seed, random),
         )
-    keras.backend.clear_session()
     return {"seed": seed, **record}
 
 
 def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
     """All seeds of one (task, model, lag); the settings name them. With a checkpoint
     directory, each seed's progress is kept there and a rerun resumes it."""
+    import keras
+
     tensorboard_directory = Path(tensorboard_directory)
-    runs = []
+    runs, kept = [], KeptModels()
     for seed in range(settings["seeds"]):
-        record = train_one(settings, seed, tensorboard_directory, checkpoint_directory)
+        record = train_one(settings, seed, tensorboard_directory, checkpoint_directory, kept)
         print(
             f"{settings['task']} {settings['model']} lag {settings['lag']} seed {seed}: "
             f"{describe_outcome(record)}",
             flush=True,
         )
         runs.append(record)
+    keras.backend.clear_session()
     return {
         "milestone": "long_time_lags",
         "task": settings["task"],

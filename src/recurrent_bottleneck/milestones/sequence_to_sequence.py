@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from recurrent_bottleneck.checkpoints import optimizer_variables, run_checkpoint
+from recurrent_bottleneck.checkpoints import run_checkpoint
+from recurrent_bottleneck.kept_models import KeptModels
 from recurrent_bottleneck.translation import corpus, synthetic, vocabulary
 from recurrent_bottleneck.translation.decoding import beam_search, greedy
 
@@ -274,59 +275,25 @@ def layer_gradient_norms(training_model, encoded: dict, batch_size: int) -> dict
     return norms(training_model, mean_negative_log_likelihood, inputs, targets)
 
 
-def seed_models(settings: dict, data: dict, built: dict) -> tuple:
-    """(models, decoding functions) in the initial state of the seed set last.
-
-    The first seed's models are built and kept in ``built``; a later seed builds its own
-    (the same random draws as a job of its own would make) and copies their variables,
-    dropout generators included, into the kept ones, whose optimizer goes back to its
-    starting values. The backend's traced training, evaluation and decoding functions
-    then serve every seed: tracing an 8-layer stack took ~30 s of a seed's ~70 s on the
-    development CPU. The arithmetic is the same, so are the results.
-    """
-    import keras
-
-    models = build_models(settings, data)
-    if not built:
-        built.update(
-            models=models,
-            decoding=decoders(models, settings["architecture"]),
-            optimizer=[
-                keras.ops.convert_to_numpy(variable)
-                for variable in optimizer_variables(models[0], build=True)
-            ],
-        )
-        return built["models"], built["decoding"]
-    kept, fresh = built["models"][0].variables, models[0].variables
-    if [tuple(v.shape) for v in kept] != [tuple(v.shape) for v in fresh]:
-        raise RuntimeError("a seed built a model with other variables than the first seed's")
-    for variable, initial in zip(kept, fresh, strict=True):
-        variable.assign(initial)
-    variables = optimizer_variables(built["models"][0])
-    for variable, initial in zip(variables, built["optimizer"], strict=True):
-        variable.assign(initial)
-    return built["models"], built["decoding"]
-
-
 def train_one(
     settings: dict,
     data: dict,
     seed: int,
     tensorboard_directory: Path,
     checkpoint_directory=None,
-    built: dict | None = None,
+    kept: KeptModels | None = None,
 ) -> dict:
-    """One seed: train, measure after every epoch, test. ``built`` (empty at the first
-    seed) keeps the models for the seeds after it (see ``seed_models``)."""
-    from recurrent_bottleneck.runtime import seed_everything
+    """One seed: train, measure after every epoch, test. ``kept`` holds the models
+    traced for the job's first seed, which the later seeds start from afresh."""
     from recurrent_bottleneck.tensorboard_log import RunWriter
 
-    built = {} if built is None else built
-    seed_everything(seed, reseed_tensorflow=not built)  # see seed_models
+    kept = KeptModels() if kept is None else kept
     encoded, target_vocabulary = data["encoded"], data["target_vocabulary"]
     architecture = settings["architecture"]
-    models, decoding = seed_models(settings, data, built)
-    training_model = models[0]
+    models = kept.start(seed, lambda: build_models(settings, data))
+    if "decoding" not in kept.compiled:
+        kept.compiled["decoding"] = decoders(models, architecture)
+    training_model, decoding = models[0], kept.compiled["decoding"]
     train = encoded["train"]
     # per-epoch BLEU on the first sentences of the validation split (decoding is slow on
     # a CPU); perplexity uses all of it
@@ -466,10 +433,10 @@ def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dic
     )
     import keras
 
-    runs, timings, built = [], [], {}
+    runs, timings, kept = [], [], KeptModels()
     for seed in range(settings["seeds"]):
         record, timing = train_one(
-            settings, data, seed, tensorboard_directory, checkpoint_directory, built
+            settings, data, seed, tensorboard_directory, checkpoint_directory, kept
         )
         print(
             f"{settings['direction']} seed {seed}: test perplexity {record['test_perplexity']:.2f},"
