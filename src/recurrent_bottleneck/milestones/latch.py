@@ -117,9 +117,9 @@ def train_one(
 def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
     """All seeds for one sequence length (``settings["length"]``); with a checkpoint
     directory, each seed's progress is kept there and a rerun resumes it."""
-    tensorboard_directory = Path(tensorboard_directory)
     import keras
 
+    tensorboard_directory = Path(tensorboard_directory)
     length = settings["length"]
     records, kept = [], KeptModels()
     for seed in range(settings["seeds"]):
