@@ -129,6 +129,42 @@ def test_runs_differing_only_in_placement_timings_and_resumption_compare_equal(
     )
 
 
+def report_data(accuracy=0.5, seconds=1.0, executor="local"):
+    """A cut-down report data document: a result, timings, a placement, a timing claim."""
+    return {
+        "timings": {"devices": {"seconds": seconds}},
+        "provenance": {
+            "commit": "abc",
+            "benchmarks": [{"job": "latch", "seconds": seconds}],
+            "total_job_seconds": seconds,
+            "placements": [{"executor": executor}],
+            "interrupted_and_diverged": [],
+        },
+        "summaries": {
+            "long_time_lags": {
+                "measurements": {"success": accuracy, "timing_s": seconds},
+                "environment": {"executor": executor, "device": "CPU"},
+            }
+        },
+        "claims": [
+            {"id": "result", "checks": [{"measurement": "success"}], "measured": f"{accuracy}"},
+            {"id": "timed", "checks": [{"measurement": "timing_s"}], "measured": f"{seconds}"},
+        ],
+    }
+
+
+def test_two_reports_compare_equal_once_timings_and_placements_are_set_aside(project_root):
+    compare_runs = load_compare_runs(project_root)
+    local = report_data()
+    cluster = report_data(seconds=2.5, executor="slurm")
+    assert compare_runs.with_timings_of(local, cluster) == local
+    different = report_data(accuracy=0.75, seconds=2.5, executor="slurm")
+    merged = compare_runs.with_timings_of(local, different)
+    assert merged != local
+    assert merged["summaries"]["long_time_lags"]["measurements"]["success"] == 0.75
+    assert merged["claims"][0]["measured"] == "0.75" and merged["claims"][1]["measured"] == "1.0"
+
+
 can_run_a_cluster = (
     os.environ.get("RUN_SLURM_TEST") == "1"
     and hasattr(os, "geteuid")

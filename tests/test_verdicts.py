@@ -48,6 +48,18 @@ def test_a_measurement_without_value_prints_as_not_available():
     assert result["measured"] == "median n/a sequences, 100%"
 
 
+def test_a_text_naming_an_absent_measurement_is_an_error_unless_runs_are_missing():
+    """The measured text may name measurements beyond the checks: in a full report an
+    unknown name is a mistake in the claim; in a partial one its run may be missing."""
+    claim = {**CLAIM, "measured": "{short:.0%}, memory exponent {memory}"}
+    measurements = {"short": 1.0, "long": 0.0, "seeds": 5}
+    with pytest.raises(ClaimError, match="'trend'.*memory"):
+        evaluate_claim(claim, measurements)
+    assert evaluate_claim(claim, measurements, partial=True)["measured"] == (
+        "100%, memory exponent n/a"
+    )
+
+
 def test_strict_comparisons():
     claim = {**CLAIM, "checks": [{"measurement": "short", "below": 1.0}]}
     assert evaluate_claim(claim, {"short": 1.0, "long": 0, "seeds": 5})["verdict"] == (
@@ -59,6 +71,18 @@ def test_strict_comparisons():
 def test_a_missing_milestone_is_not_measured():
     (result,) = evaluate_all([CLAIM], summaries={})
     assert result["verdict"] == "not measured"
+    assert result["missing_runs"] == []
+
+
+def test_a_claim_judged_on_part_of_its_runs_names_the_missing_ones():
+    """A partial report: the verdict comes from the runs that finished, and the claim
+    carries the runs it went without."""
+    measurements = {"short": 1.0, "long": 0.1, "seeds": 5}
+    missing = ["results/latch/length_40/metrics.json"]
+    summary = {"measurements": measurements, "missing_runs": missing}
+    (result,) = evaluate_all([CLAIM], summaries={"latch": summary})
+    assert result["verdict"] == "reproduced"
+    assert result["missing_runs"] == missing
 
 
 @pytest.mark.parametrize(

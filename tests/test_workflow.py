@@ -54,6 +54,10 @@ def pdf_text(path):
     return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
 
 
+# the document date of every report built here (1,767,225,600 s: 2026-01-01 UTC)
+SOURCE_DATE_EPOCH = "1767225600"
+
+
 def snakemake(directory, *arguments):
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", *arguments],
@@ -61,7 +65,21 @@ def snakemake(directory, *arguments):
         capture_output=True,
         text=True,
         timeout=900,
+        env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
     )
+
+
+def summary_runs(run):
+    """Each milestone summary of ``run`` -> the run files it was made from, as Snakemake
+    recorded them."""
+    result = snakemake(run, "--configfile", "config/smoke.yaml", "--detailed-summary")
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = {}
+    for line in result.stdout.splitlines()[1:]:
+        fields = line.split("\t")
+        if len(fields) > 4 and fields[0].endswith("/summary.json"):
+            runs[fields[0]] = [name for name in fields[4].split(",") if name.endswith(".json")]
+    return runs
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +127,101 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     for name in inconclusive:
         assert next(v for v in verdicts if v["id"] == name)["verdict"] == "inconclusive"
     assert "INCONCLU" in text
+
+
+def test_the_report_builds_without_any_one_run(smoke_run):
+    """For every run of every milestone: the milestone summarized without that run, its
+    claims judged, and the whole report compiled (the template reads only what is
+    there), naming the missing run and marking the milestone's claims partial."""
+    import yaml as yaml_module
+
+    from recurrent_bottleneck.report.build import assemble, compile_pdf
+    from recurrent_bottleneck.report.verdicts import evaluate_all
+    from recurrent_bottleneck.summaries import summarize
+
+    def load(path):
+        return json.loads((smoke_run / path).read_text())
+
+    claims = yaml_module.safe_load((smoke_run / "config/claims.yaml").read_text())["claims"]
+    provenance = load("results/report/provenance.json")
+    runs_by_summary = summary_runs(smoke_run)
+    assert len(runs_by_summary) == 7, runs_by_summary
+    # results/<milestone>/summary.json
+    milestones = {path: path.split("/")[1] for path in runs_by_summary}
+    complete = {milestone: load(path) for path, milestone in milestones.items()}
+    output = smoke_run / "leave-one-out" / "report.pdf"
+    left_out = 0
+    for path, runs in runs_by_summary.items():
+        milestone = milestones[path]
+        module = f"recurrent_bottleneck.summaries.{milestone}"
+        for missing in runs:
+            documents = [load(run) for run in runs if run != missing]
+            summaries = {**complete, milestone: summarize(module, documents, [missing])}
+            verdicts = evaluate_all(claims, summaries)
+            data = assemble(
+                summaries,
+                verdicts,
+                provenance,
+                {},
+                "smoke",
+                "partial",
+                "2026-01-01",
+                missing_runs={milestone: [missing]},
+            )
+            compile_pdf(smoke_run / "reports/template.typ", data, output, root=smoke_run)
+            text = pdf_text(output)
+            assert "Partial report" in text and missing in text.replace(" ", ""), missing
+            judged = [v for v in verdicts if v["milestone"] == milestone]
+            assert all(v["missing_runs"] == [missing] for v in judged)
+            if judged:
+                assert "partial: 1 run missing" in text, missing
+            left_out += 1
+    assert left_out >= 20
+
+
+def test_a_partial_report_goes_without_the_runs_that_failed(smoke_run, tmp_path):
+    """One run of every milestone lost (its job failed): the partial report trains
+    nothing, summarizes and draws each milestone from the runs it has, names every lost
+    run in the PDF and marks their claims partial; every figure is drawn or says why
+    not."""
+    directory = tmp_path / "run"
+    shutil.copytree(smoke_run, directory, ignore=shutil.ignore_patterns("tensorboard"))
+    lost = [runs[-1] for runs in summary_runs(directory).values()]
+    lost.append("results/long_time_lags/carousel/metrics.json")  # a figure's only run
+    for path in lost:
+        (directory / path).unlink()
+    partial = ["--configfile", "config/smoke.yaml", *PARTIAL]
+    plan = snakemake(directory, *partial, "--dry-run", "--quiet", "rules")
+    planned = plan.stdout + plan.stderr
+    assert plan.returncode == 0, planned[-3000:]
+    for job in ("_train", "_measure", "_timing", "_structure", "_carousel", "_memory"):
+        assert job not in planned, planned
+    assert "summary" in planned and "report" in planned
+    result = snakemake(directory, *partial)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    text = pdf_text(directory / "reports/recurrent-bottleneck.pdf")
+    assert "Partial report" in text
+    assert "partial: 1 run missing" in text
+    for path in lost:
+        assert path in text.replace(" ", "")
+        assert not (directory / path).exists()
+    verdicts = json.loads((directory / "results/report/verdicts.json").read_text())["claims"]
+    assert all(verdict["missing_runs"] for verdict in verdicts)
+    by_id = {verdict["id"]: verdict["verdict"] for verdict in verdicts}
+    # judged on the runs that remain, or "not measured" where the lost run is needed
+    assert "results/gradient_decay/linear/metrics.json" not in lost
+    assert by_id["linear-factor"] != "not measured"
+    assert "results/sequence_to_sequence/reversed/metrics.json" in lost
+    assert by_id["reversed-source"] == "not measured"
+    data = json.loads((directory / "reports/recurrent-bottleneck.data.json").read_text())
+    assert {run for runs in data["missing_runs"].values() for run in runs} == set(lost)
+    assert len(data["figures"]) == 17
+    for figure in data["figures"].values():
+        assert (directory / figure.lstrip("/")).stat().st_size > 0
+    # the carousel figure has nothing to draw: its file says why instead
+    log = (directory / "results/logs/figure-lstm1997_carousel_gradient.log").read_text()
+    assert "Not drawn in this partial report" in log
+    assert by_id["constant-error-carousel"] == "not measured"
 
 
 def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):

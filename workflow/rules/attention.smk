@@ -108,20 +108,23 @@ rule attention_transformer_train:
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 
+SUMMARY_RUNS["attention"] = LAYER_TIMINGS + [
+    LAYER_STRUCTURE,
+    TRANSFORMER_RUN,
+    TRANSFORMER_TIMING,
+    f"{RESULTS}/sequence_to_sequence/{COMPARED_LSTM}/metrics.json",
+    f"{RESULTS}/sequence_to_sequence/{COMPARED_LSTM}/timing.json",
+]
+
+
 rule attention_summary:
     input:
-        metrics=LAYER_TIMINGS
-        + [
-            LAYER_STRUCTURE,
-            TRANSFORMER_RUN,
-            TRANSFORMER_TIMING,
-            f"{RESULTS}/sequence_to_sequence/{COMPARED_LSTM}/metrics.json",
-            f"{RESULTS}/sequence_to_sequence/{COMPARED_LSTM}/timing.json",
-        ],
-        code=package_sources("summaries/attention"),
+        metrics=finished(SUMMARY_RUNS["attention"]),
+        code=package_sources("summaries/__init__", "summaries/attention"),
     output:
         f"{RESULTS}/attention/summary.json",
     params:
+        missing=unfinished(SUMMARY_RUNS["attention"]),
         module="recurrent_bottleneck.summaries.attention",
     log:
         log_path("attention_summary"),
@@ -170,6 +173,7 @@ rule figure_attention:
 SUMMARIES["attention"] = rules.attention_summary.output[0]
 for figure_name in FIGURE_FUNCTIONS_2017:
     FIGURES[figure_name] = figure_path(figure_name)
+    FIGURE_MILESTONES[figure_name] = "attention"
 # the layer timings too: the provenance names the device, executor and node of every job
 MEASUREMENTS.extend([LAYER_STRUCTURE, TRANSFORMER_RUN] + LAYER_TIMINGS)
 TIMINGS["attention_transformer"] = TRANSFORMER_TIMING

@@ -47,13 +47,18 @@ rule throughput_benchmark:
 rule devices_summary:
     input:
         # this machine's metrics before its timing, then the committed documents
-        metrics=[THROUGHPUT, THROUGHPUT_TIMING] + MEASURED_ELSEWHERE,
+        metrics=finished([THROUGHPUT, THROUGHPUT_TIMING]) + MEASURED_ELSEWHERE,
         code=package_sources(
-            "summaries/devices", "summaries/attention", "summaries/long_time_lags", "training"
+            "summaries/__init__",
+            "summaries/devices",
+            "summaries/attention",
+            "summaries/long_time_lags",
+            "training",
         ),
     output:
         f"{RESULTS}/devices/timing.json",
     params:
+        missing=unfinished([THROUGHPUT, THROUGHPUT_TIMING]),
         module="recurrent_bottleneck.summaries.devices",
     log:
         log_path("devices_summary"),

@@ -177,6 +177,13 @@ def finished(files):
     return [path for path in files if not partial or os.path.exists(path)]
 
 
+def unfinished(files):
+    """The files of ``files`` a partial report goes without: their runs did not finish
+    (always none in a full run, which waits for every run)."""
+    reported = finished(files)
+    return [str(path) for path in files if path not in reported]
+
+
 def package_sources(*modules):
     """Source files of the package that a job runs; as inputs, editing one reruns the job."""
     return [f"src/recurrent_bottleneck/{module}.py" for module in modules]
@@ -200,6 +207,8 @@ def figure_size():
 
 # Filled by each milestone's rule file, read by report.smk.
 SUMMARIES = {}  # milestone name -> summary.json
+SUMMARY_RUNS = {}  # milestone name -> the result files of the runs its summary reads
+FIGURE_MILESTONES = {}  # figure key -> the milestone whose summary it is drawn from
 TIMINGS = {}  # key -> timing.json (wall-clock numbers, kept apart from results)
 FIGURES = {}  # figure key used by reports/template.typ -> figure file
 MEASUREMENTS = []  # every metrics.json (for the devices they ran on)

@@ -49,13 +49,17 @@ rule continual_streams_train:
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 
+SUMMARY_RUNS["continual_streams"] = CONTINUAL_STREAMS_RUNS
+
+
 rule continual_streams_summary:
     input:
-        metrics=CONTINUAL_STREAMS_RUNS,
-        code=package_sources("summaries/continual_streams"),
+        metrics=finished(SUMMARY_RUNS["continual_streams"]),
+        code=package_sources("summaries/__init__", "summaries/continual_streams"),
     output:
         f"{RESULTS}/continual_streams/summary.json",
     params:
+        missing=unfinished(SUMMARY_RUNS["continual_streams"]),
         module="recurrent_bottleneck.summaries.continual_streams",
     log:
         log_path("continual_streams_summary"),
@@ -104,6 +108,7 @@ rule figure_continual_streams:
 SUMMARIES["continual_streams"] = rules.continual_streams_summary.output[0]
 for figure_name in FIGURE_FUNCTIONS_2000:
     FIGURES[figure_name] = figure_path(figure_name)
+    FIGURE_MILESTONES[figure_name] = "continual_streams"
 MEASUREMENTS.extend(CONTINUAL_STREAMS_RUNS)
 BENCHMARKS.extend(
     [benchmark_path(f"continual_streams_train-{row}") for row in CONTINUAL_STREAMS["rows"]]

@@ -64,16 +64,23 @@ rule latch_train:
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 
+SUMMARY_RUNS["gradient_decay"] = expand(
+    f"{RESULTS}/gradient_decay/{{activation}}/metrics.json",
+    activation=config["gradient_decay"]["activations"],
+)
+SUMMARY_RUNS["latch"] = expand(
+    f"{RESULTS}/latch/length_{{length}}/metrics.json", length=config["latch"]["lengths"]
+)
+
+
 rule gradient_decay_summary:
     input:
-        metrics=expand(
-            f"{RESULTS}/gradient_decay/{{activation}}/metrics.json",
-            activation=config["gradient_decay"]["activations"],
-        ),
-        code=package_sources("summaries/gradient_decay"),
+        metrics=finished(SUMMARY_RUNS["gradient_decay"]),
+        code=package_sources("summaries/__init__", "summaries/gradient_decay"),
     output:
         f"{RESULTS}/gradient_decay/summary.json",
     params:
+        missing=unfinished(SUMMARY_RUNS["gradient_decay"]),
         module="recurrent_bottleneck.summaries.gradient_decay",
     log:
         log_path("gradient_decay_summary"),
@@ -87,14 +94,12 @@ rule gradient_decay_summary:
 
 rule latch_summary:
     input:
-        metrics=expand(
-            f"{RESULTS}/latch/length_{{length}}/metrics.json",
-            length=config["latch"]["lengths"],
-        ),
-        code=package_sources("summaries/latch"),
+        metrics=finished(SUMMARY_RUNS["latch"]),
+        code=package_sources("summaries/__init__", "summaries/latch"),
     output:
         f"{RESULTS}/latch/summary.json",
     params:
+        missing=unfinished(SUMMARY_RUNS["latch"]),
         module="recurrent_bottleneck.summaries.latch",
     log:
         log_path("latch_summary"),
@@ -181,6 +186,11 @@ SUMMARIES["latch"] = rules.latch_summary.output[0]
 FIGURES["gradient_norm_vs_lag"] = rules.figure_gradient_norm_vs_lag.output[0]
 FIGURES["fitted_factor_vs_radius"] = rules.figure_fitted_factor_vs_radius.output[0]
 FIGURES["latch_success_vs_length"] = rules.figure_latch_success_vs_length.output[0]
+FIGURE_MILESTONES.update(
+    gradient_norm_vs_lag="gradient_decay",
+    fitted_factor_vs_radius="gradient_decay",
+    latch_success_vs_length="latch",
+)
 MEASUREMENTS.extend(rules.gradient_decay_summary.input.metrics)
 MEASUREMENTS.extend(rules.latch_summary.input.metrics)
 BENCHMARKS.extend(

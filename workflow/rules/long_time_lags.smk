@@ -135,18 +135,21 @@ rule long_time_lags_memory:
         " --threads {threads} --backend jax > {log} 2>&1"
 
 
+SUMMARY_RUNS["long_time_lags"] = LONG_TIME_LAGS_RUNS + [
+    rules.long_time_lags_carousel.output.metrics,
+    rules.long_time_lags_timing.output.timing,
+    rules.long_time_lags_memory.output.memory,
+]
+
+
 rule long_time_lags_summary:
     input:
-        metrics=LONG_TIME_LAGS_RUNS
-        + [
-            rules.long_time_lags_carousel.output.metrics,
-            rules.long_time_lags_timing.output.timing,
-            rules.long_time_lags_memory.output.memory,
-        ],
-        code=package_sources("summaries/long_time_lags"),
+        metrics=finished(SUMMARY_RUNS["long_time_lags"]),
+        code=package_sources("summaries/__init__", "summaries/long_time_lags"),
     output:
         f"{RESULTS}/long_time_lags/summary.json",
     params:
+        missing=unfinished(SUMMARY_RUNS["long_time_lags"]),
         module="recurrent_bottleneck.summaries.long_time_lags",
     log:
         log_path("long_time_lags_summary"),
@@ -195,6 +198,7 @@ rule figure_long_time_lags:
 SUMMARIES["long_time_lags"] = rules.long_time_lags_summary.output[0]
 for figure_name in FIGURE_FUNCTIONS_1997:
     FIGURES[figure_name] = figure_path(figure_name)
+    FIGURE_MILESTONES[figure_name] = "long_time_lags"
 MEASUREMENTS.extend(LONG_TIME_LAGS_RUNS)
 MEASUREMENTS.extend(
     [

@@ -1,12 +1,25 @@
 # Measurements -> verdicts (rules in config/claims.yaml) -> provenance -> PDF.
 #
 # With partial_report (--config partial_report=True, after a failed job), the
-# report is built from the files that exist when the run starts: milestones whose
-# results are missing are named in the PDF and their claims read "not measured".
+# report is built from the runs that finished when the run starts, and trains nothing:
+# each milestone's summary and figures are made from the runs it has, the runs that
+# did not finish are named in the PDF, and a milestone without any finished run is
+# named too (its claims read "not measured").
 
-REPORTED = finished(SUMMARIES)
+REPORTED = {
+    milestone: summary
+    for milestone, summary in SUMMARIES.items()
+    if finished(SUMMARY_RUNS[milestone])
+}
 MISSING_MILESTONES = [milestone for milestone in SUMMARIES if milestone not in REPORTED]
-REPORTED_FIGURES = finished(FIGURES)
+MISSING_RUNS = {
+    milestone: unfinished(SUMMARY_RUNS[milestone])
+    for milestone in REPORTED
+    if unfinished(SUMMARY_RUNS[milestone])
+}
+REPORTED_FIGURES = {
+    key: path for key, path in FIGURES.items() if FIGURE_MILESTONES[key] in REPORTED
+}
 REPORTED_TIMINGS = finished(TIMINGS)
 
 
@@ -65,6 +78,7 @@ rule report:
     params:
         milestones=list(REPORTED),
         missing=MISSING_MILESTONES,
+        missing_runs=MISSING_RUNS,
         figure_keys=list(REPORTED_FIGURES),
         timing_keys=list(REPORTED_TIMINGS),
         scale=config["scale"],

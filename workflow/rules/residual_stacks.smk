@@ -69,13 +69,19 @@ rule residual_stacks_pipeline:
         "../scripts/pipeline_schedule.py"
 
 
+SUMMARY_RUNS["residual_stacks"] = RESIDUAL_STACKS_RUNS + [RESIDUAL_STACKS_PIPELINE]
+
+
 rule residual_stacks_summary:
     input:
-        metrics=RESIDUAL_STACKS_RUNS + [RESIDUAL_STACKS_PIPELINE],
-        code=package_sources("summaries/residual_stacks", "summaries/sequence_to_sequence"),
+        metrics=finished(SUMMARY_RUNS["residual_stacks"]),
+        code=package_sources(
+            "summaries/__init__", "summaries/residual_stacks", "summaries/sequence_to_sequence"
+        ),
     output:
         f"{RESULTS}/residual_stacks/summary.json",
     params:
+        missing=unfinished(SUMMARY_RUNS["residual_stacks"]),
         module="recurrent_bottleneck.summaries.residual_stacks",
     log:
         log_path("residual_stacks_summary"),
@@ -124,6 +130,7 @@ rule figure_residual_stacks:
 SUMMARIES["residual_stacks"] = rules.residual_stacks_summary.output[0]
 for figure_name in FIGURE_FUNCTIONS_2016:
     FIGURES[figure_name] = figure_path(figure_name)
+    FIGURE_MILESTONES[figure_name] = "residual_stacks"
 MEASUREMENTS.extend(RESIDUAL_STACKS_RUNS + [RESIDUAL_STACKS_PIPELINE])
 for variant, depth in residual_stack_points():
     TIMINGS[f"residual_stacks_{variant}_{depth}"] = (

@@ -56,13 +56,17 @@ rule sequence_to_sequence_train:
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 
+SUMMARY_RUNS["sequence_to_sequence"] = SEQUENCE_TO_SEQUENCE_RUNS
+
+
 rule sequence_to_sequence_summary:
     input:
-        metrics=SEQUENCE_TO_SEQUENCE_RUNS,
-        code=package_sources("summaries/sequence_to_sequence"),
+        metrics=finished(SUMMARY_RUNS["sequence_to_sequence"]),
+        code=package_sources("summaries/__init__", "summaries/sequence_to_sequence"),
     output:
         f"{RESULTS}/sequence_to_sequence/summary.json",
     params:
+        missing=unfinished(SUMMARY_RUNS["sequence_to_sequence"]),
         module="recurrent_bottleneck.summaries.sequence_to_sequence",
     log:
         log_path("sequence_to_sequence_summary"),
@@ -110,6 +114,7 @@ rule figure_sequence_to_sequence:
 SUMMARIES["sequence_to_sequence"] = rules.sequence_to_sequence_summary.output[0]
 for figure_name in FIGURE_FUNCTIONS_2014:
     FIGURES[figure_name] = figure_path(figure_name)
+    FIGURE_MILESTONES[figure_name] = "sequence_to_sequence"
 MEASUREMENTS.extend(SEQUENCE_TO_SEQUENCE_RUNS)
 for direction in SEQUENCE_TO_SEQUENCE["directions"]:
     TIMINGS[f"sequence_to_sequence_{direction}"] = (

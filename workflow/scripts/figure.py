@@ -1,9 +1,14 @@
-"""Snakemake script: draw one figure from measurements (never trains)."""
+"""Snakemake script: draw one figure from measurements (never trains).
+
+In a partial report (``partial_report``) a figure whose runs did not all finish may
+lack what it plots: then its file says so, with the error, instead of stopping the
+report. A full run never hides an error this way."""
 
 import importlib
 import json
 
 from recurrent_bottleneck.cli import output_to_log
+from recurrent_bottleneck.figures import not_drawn
 
 with output_to_log(snakemake.log[0]):
     module_name, function_name = snakemake.params.function.split(":")
@@ -12,4 +17,14 @@ with output_to_log(snakemake.log[0]):
     for path in snakemake.input.measurements:
         with open(path, encoding="utf-8") as handle:
             documents.append(json.load(handle))
-    draw(documents, snakemake.output[0], **snakemake.params.size)
+    try:
+        draw(documents, snakemake.output[0], **snakemake.params.size)
+    except Exception as error:
+        if not snakemake.config["partial_report"]:
+            raise
+        reason = (
+            "Not drawn in this partial report: it needs runs that did not finish "
+            f"({type(error).__name__}: {error})."
+        )
+        print(reason)
+        not_drawn(snakemake.output[0], reason, **snakemake.params.size)

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from recurrent_bottleneck.cli import output_to_log
-from recurrent_bottleneck.report.build import assemble, compile_pdf
+from recurrent_bottleneck.report.build import assemble, compile_pdf, report_date
 
 
 def load(path):
@@ -31,9 +31,10 @@ with output_to_log(snakemake.log[0]):
         figures,
         params.scale,
         params.title,
-        params.date,
+        report_date(params.date),
         timings,
         missing=params.missing,
+        missing_runs=params.missing_runs,
     )
     compile_pdf(inputs.template, data, snakemake.output[0], root=".")
     print(f"wrote {snakemake.output[0]}")

@@ -1,17 +1,18 @@
-"""Snakemake script: the per-run metrics of one milestone -> its summary.json."""
+"""Snakemake script: the per-run metrics of one milestone -> its summary.json.
 
-import importlib
+In a partial report some runs did not finish: the summary is made from the others and
+names the missing ones (``missing_runs``), which the verdicts and the PDF show."""
+
 import json
 
 from recurrent_bottleneck.cli import output_to_log, write_json_atomically
+from recurrent_bottleneck.summaries import summarize
 
 with output_to_log(snakemake.log[0]):
     documents = []
     for path in snakemake.input.metrics:
         with open(path, encoding="utf-8") as handle:
             documents.append(json.load(handle))
-    module = importlib.import_module(snakemake.params.module)
-    summary = module.summarize(documents)
-    summary["environment"] = documents[0].get("environment", {})
+    summary = summarize(snakemake.params.module, documents, snakemake.params.missing)
     write_json_atomically(summary, snakemake.output[0])
     print(json.dumps(summary["measurements"], indent=1))

@@ -19,15 +19,24 @@ What is left out, and why:
 
 Each ``--resumed`` record must hold such a note in the SLURM run. The job records must
 name their executor (``local`` in the first run, ``slurm`` in the second), and the SLURM
-run's report must list them. Exits 1, naming every difference, when a check fails.
+run's report must list them.
+
+The two PDF reports must differ in nothing but those things: the SLURM run's report
+data, given the local run's timings, placements and resumption notes, compiles to the
+same bytes as the local run's (both compiled here, with the local run's figures, which
+the file comparison has checked apart from the timing figures). Exits 1, naming every
+difference, when a check fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -43,6 +52,9 @@ SKIPPED_FILES = {
 MIXED_WITH_TIMINGS = {"results/long_time_lags/summary.json", "results/attention/summary.json"}
 TIMING_KEY = re.compile(r"time|timing|second", re.IGNORECASE)
 PLACEMENT_KEYS = ("executor", "node")
+REPORT_DATA = "reports/recurrent-bottleneck.data.json"
+# provenance entries that are timings (job run times), placements or resumption notes
+PROVENANCE_KEYS = ("benchmarks", "total_job_seconds", "placements", "interrupted_and_diverged")
 
 
 def compared_files(run: Path) -> set[str]:
@@ -105,6 +117,61 @@ def differences(first: Path, second: Path) -> list[str]:
     return found
 
 
+def with_timings_of(first: dict, second: dict) -> dict:
+    """The report data ``second`` with every timing, placement and resumption note taken
+    from ``first`` (what two runs of one configuration may differ in); the rest as is."""
+
+    def take(mine, theirs, mixed: bool, key=None):
+        if isinstance(mine, dict) and isinstance(theirs, dict):
+            return {
+                inner: theirs[inner]
+                if inner in theirs
+                and (
+                    inner.startswith("resumed_after_")
+                    or (key == "environment" and inner in PLACEMENT_KEYS)
+                    or (mixed and TIMING_KEY.search(inner))
+                )
+                else take(item, theirs.get(inner), mixed, inner)
+                for inner, item in mine.items()
+            }
+        if isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+            return [take(a, b, mixed) for a, b in zip(mine, theirs, strict=True)]
+        return mine
+
+    result = copy.deepcopy(second)
+    result["timings"] = first["timings"]
+    for key in PROVENANCE_KEYS:
+        result["provenance"][key] = first["provenance"].get(key)
+    for milestone, summary in second["summaries"].items():
+        mixed = f"results/{milestone}/summary.json" in MIXED_WITH_TIMINGS
+        result["summaries"][milestone] = take(summary, first["summaries"].get(milestone), mixed)
+    result["claims"] = [
+        theirs if without_timings(theirs) is not theirs else mine
+        for mine, theirs in zip(second["claims"], first["claims"], strict=True)
+    ]
+    return result
+
+
+def report_differences(first: Path, second: Path) -> list[str]:
+    """Empty when the two runs' reports differ only in timings, placements and
+    resumption notes (see the module's docstring)."""
+    from recurrent_bottleneck.report.build import compile_pdf
+
+    local, other = (json.loads((run / REPORT_DATA).read_text()) for run in (first, second))
+    folder = Path(tempfile.mkdtemp(prefix=".compare-", dir=first))
+    try:
+        pdfs = []
+        for name, data in (("first", local), ("second", with_timings_of(local, other))):
+            output = folder / f"{name}.pdf"
+            compile_pdf(first / "reports/template.typ", data, output, root=first)
+            pdfs.append(output.read_bytes())
+    finally:
+        shutil.rmtree(folder)
+    if pdfs[0] == pdfs[1]:
+        return []
+    return [f"{second / 'reports'}: the report differs from {first}'s in more than timings"]
+
+
 def executors(run: Path) -> dict[str, str]:
     """The executor each job record names, by record."""
     named = {}
@@ -138,6 +205,7 @@ def main(argv=None) -> int:
         runs = json.loads((arguments.slurm_run / name).read_text()).get("runs", [])
         if not any(key.startswith("resumed_after_") for run in runs for key in run):
             problems.append(f"{name}: no run resumed from a checkpoint")
+    problems += report_differences(arguments.local_run, arguments.slurm_run)
     report = arguments.slurm_run / "reports/recurrent-bottleneck.pdf"
     text = " ".join(page.extract_text() for page in PdfReader(report).pages)
     placements = text[text.rfind("Where the jobs ran") :]

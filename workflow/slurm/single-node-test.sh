@@ -14,8 +14,8 @@
 #    through `--profile workflow/profiles/slurm` and once locally; while the SLURM run
 #    trains, it cancels one training job with scancel as soon as it has written a
 #    checkpoint: Snakemake resubmits it and it resumes from that checkpoint;
-# 4. compares the two runs' results (workflow/slurm/compare_runs.py) and checks the
-#    resumption;
+# 4. compares the two runs' results and reports (workflow/slurm/compare_runs.py: equal
+#    but for timings, placements and resumption notes) and checks the resumption;
 # 5. stops everything it started (by pid), on success or failure.
 #
 # The only settings given beside the profile are those of this test cluster: no account,
@@ -30,6 +30,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 work=${SLURM_TEST_DIR:-${TMPDIR:-/tmp}/recurrent-bottleneck-slurm-test}
+# both runs' reports carry the same document date, so they may differ only in timings
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date +%s)}
 cpus=${SLURM_TEST_CPUS:-$(nproc)}
 gpus=${SLURM_TEST_GPUS:-2}
 port=${SLURM_TEST_PORT:-16817}

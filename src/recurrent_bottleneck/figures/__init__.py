@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -32,3 +34,12 @@ def save(figure, path) -> None:
     """Save without timestamps, so the same measurements give the same file."""
     figure.savefig(path, metadata={"Date": None} if str(path).endswith(".svg") else None)
     plt.close(figure)
+
+
+def not_drawn(path, reason: str, width: float, height: float) -> None:
+    """In place of a figure that a partial report cannot draw (its runs did not finish):
+    the reason, written where the plot would be."""
+    figure, (axes,) = new_figure(width, height)
+    axes.set_axis_off()
+    axes.text(0.5, 0.5, textwrap.fill(reason, 80), ha="center", va="center", wrap=True)
+    save(figure, path)

@@ -3,16 +3,37 @@
 Every number the PDF prints comes from ``report-data.json``, which this module
 writes from the milestone summaries, the verdicts and the provenance; the
 template (``reports/template.typ``) only lays it out. Typst is deterministic
-for the same inputs, and the document date is fixed by the configuration, so
-the same measurements give the same PDF.
+for the same inputs, and the document date is the configured one or, as for
+other reproducible builds, the day ``SOURCE_DATE_EPOCH`` names, so the same
+measurements give the same PDF.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
 from pathlib import Path
+
+
+def report_date(configured: str | None, environment=os.environ) -> str:
+    """The document date: ``configured`` (YYYY-MM-DD) if given, else the UTC day of
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970) if set, else today's UTC date."""
+    if configured:
+        return configured
+    epoch = environment.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            seconds = int(epoch)
+        except ValueError:
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}"
+            ) from None
+        moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+    else:
+        moment = datetime.datetime.now(tz=datetime.UTC)
+    return moment.date().isoformat()
 
 
 def assemble(
@@ -25,10 +46,12 @@ def assemble(
     date: str,
     timings: dict | None = None,
     missing: list | None = None,
+    missing_runs: dict | None = None,
 ) -> dict:
     """The one JSON document the template reads; ``timings`` are wall-clock measurements,
     which the template prints only where it says they are timings; ``missing`` names the
-    milestones left out of a partial report (their runs did not finish)."""
+    milestones left out of a partial report (none of their runs finished) and
+    ``missing_runs`` the runs, by milestone, that the reported milestones lack."""
     return {
         "title": title,
         "date": date,
@@ -40,6 +63,7 @@ def assemble(
         "provenance": provenance,
         "timings": timings or {},
         "missing": list(missing or []),
+        "missing_runs": {milestone: list(runs) for milestone, runs in (missing_runs or {}).items()},
     }
 
 

@@ -8,6 +8,9 @@ A claim holds a list of checks on named measurements, e.g.
 - ``reproduced``    when every check holds,
 - ``not reproduced`` otherwise (a NaN measurement fails every check).
 
+In a partial report a milestone's summary may lack some runs; its claims are judged on
+the runs it has and carry the missing ones (``missing_runs``) for the PDF to show.
+
 No verdict is ever written by hand: this module is the only place they come from.
 """
 
@@ -83,8 +86,10 @@ def evaluate_check(check: dict, measurements: dict) -> dict:
     }
 
 
-def evaluate_claim(claim: dict, measurements: dict) -> dict:
-    """The verdict of one claim, with every check's value and the measured text."""
+def evaluate_claim(claim: dict, measurements: dict, partial: bool = False) -> dict:
+    """The verdict of one claim, with every check's value and the measured text.
+    ``partial``: the measurements lack some runs, so the text may name a measurement
+    that is absent (printed "n/a"); otherwise that is an error in the claim."""
     needed = [check["measurement"] for check in claim["checks"]] + [claim["seeds"]]
     absent = [name for name in needed if measurements.get(name) is None]
     result = {key: claim[key] for key in ("id", "milestone", "statement", "paper")}
@@ -108,7 +113,7 @@ def evaluate_claim(claim: dict, measurements: dict) -> dict:
     return {
         **result,
         "verdict": verdict,
-        "measured": format_measured(claim, measurements),
+        "measured": format_measured(claim, measurements, partial),
         "checks": checks,
         "seeds": seeds,
         "minimum_seeds": claim["minimum_seeds"],
@@ -122,10 +127,17 @@ class _Missing:
         return "n/a"
 
 
-def format_measured(claim: dict, measurements: dict) -> str:
+class _AbsentAsMissing(dict):
+    def __missing__(self, key):
+        return _Missing()
+
+
+def format_measured(claim: dict, measurements: dict, partial: bool = False) -> str:
     values = {key: _Missing() if value is None else value for key, value in measurements.items()}
+    if partial:
+        values = _AbsentAsMissing(values)
     try:
-        return " ".join(claim["measured"].format(**values).split())
+        return " ".join(claim["measured"].format_map(values).split())
     except (KeyError, ValueError, TypeError) as error:
         raise ClaimError(f"claim {claim['id']!r}: cannot format 'measured': {error!r}") from error
 
@@ -133,7 +145,10 @@ def format_measured(claim: dict, measurements: dict) -> str:
 def evaluate_all(claims: list[dict], summaries: dict[str, dict]) -> list[dict]:
     """Every claim against the summary of its milestone (absent milestone: not measured)."""
     validate_claims(claims)
-    return [
-        evaluate_claim(claim, summaries.get(claim["milestone"], {}).get("measurements", {}))
-        for claim in claims
-    ]
+    verdicts = []
+    for claim in claims:
+        summary = summaries.get(claim["milestone"], {})
+        partial = bool(summary.get("missing_runs"))
+        verdict = evaluate_claim(claim, summary.get("measurements", {}), partial)
+        verdicts.append({**verdict, "missing_runs": list(summary.get("missing_runs", []))})
+    return verdicts
