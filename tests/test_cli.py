@@ -1,4 +1,5 @@
-"""The training entry point: same settings and seed give byte-identical metrics."""
+"""The training entry point: same settings and seed give byte-identical metrics, and
+different seeds different raw numbers."""
 
 import json
 import subprocess
@@ -67,6 +68,14 @@ def test_same_settings_give_identical_metrics(tmp_path, measurement, settings):
     assert document["settings"] == settings
     assert document["environment"]["backend"] == "tensorflow"
     assert not list((tmp_path / "first").glob(".*.partial"))
+    # the two seeds measured different numbers: nothing is fixed in advance
+    if measurement == "latch":
+        seed_0, seed_1 = document["runs"]
+        assert seed_0["curve"] != seed_1["curve"]
+    else:
+        for radius in document["radii"]:
+            seed_0, seed_1 = radius["seeds"]
+            assert seed_0["fitted_factor"] != seed_1["fitted_factor"]
 
 
 def test_bad_settings_json_is_reported(tmp_path):
