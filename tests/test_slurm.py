@@ -129,6 +129,27 @@ def test_runs_differing_only_in_placement_timings_and_resumption_compare_equal(
     )
 
 
+def test_numbers_computed_from_timings_alone_are_set_aside(project_root):
+    """Which layer is faster at a length, or by how much with more threads, follows the
+    timings: two runs may differ in them (as a CI run's did at the smoke scale)."""
+    compare_runs = load_compare_runs(project_root)
+    name = "results/attention/summary.json"
+
+    def summary(crossover, speedup, perplexity=57.0):
+        return {
+            "measurements": {
+                "attention_slower_than_recurrent_from_length": crossover,
+                "self_attention_speedup_longest": speedup,
+                "transformer_test_perplexity": perplexity,
+            },
+            "layers": {"table": [{"layer": "recurrent", "speedup": {"16": speedup}}]},
+        }
+
+    local = compare_runs.normalized(summary(None, 1.2), name)
+    assert compare_runs.normalized(summary(8, 1.9), name) == local
+    assert compare_runs.normalized(summary(None, 1.2, perplexity=58.0), name) != local
+
+
 def report_data(accuracy=0.5, seconds=1.0, executor="local"):
     """A cut-down report data document: a result, timings, a placement, a timing claim."""
     return {

@@ -9,8 +9,10 @@ What is left out, and why:
   results), ``results/benchmarks/``, the throughput benchmark (a speed, printed as a
   timing), the provenance record (job run times), the figures drawn from timings, and
   in the two summaries that mix timings with results (1997, 2017) every key that names a
-  time; in the verdicts, the checks of a time and the verdict and sentence of a claim
-  that has such a check (its other checks are compared);
+  time or is computed from times alone (a speed-up across thread counts, the length from
+  which self-attention is slower than the recurrent layer); in the verdicts, the checks
+  of a time and the verdict and sentence of a claim that has such a check (its other
+  checks are compared);
 - logs, checkpoints (removed when a job ends) and TensorBoard's event files (they carry
   wall times);
 - in the job records, the fields that say where a job ran (``environment.executor`` and
@@ -50,7 +52,8 @@ SKIPPED_FILES = {
     "results/figures/attention_transformer_against_lstm.svg",
 }
 MIXED_WITH_TIMINGS = {"results/long_time_lags/summary.json", "results/attention/summary.json"}
-TIMING_KEY = re.compile(r"time|timing|second", re.IGNORECASE)
+# keys that name a time, or a number computed from times alone
+TIMING_KEY = re.compile(r"time|timing|second|speedup|slower_than", re.IGNORECASE)
 PLACEMENT_KEYS = ("executor", "node")
 REPORT_DATA = "reports/recurrent-bottleneck.data.json"
 # provenance entries that are timings (job run times), placements or resumption notes
