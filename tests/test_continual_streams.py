@@ -70,3 +70,44 @@ def test_table_2_rows_and_the_claims_measurements():
     assert measurements["forget_gate_over_no_reset_error_free_length"] == pytest.approx(13.5)
     assert measurements["no_reset_growth_exponent"] == 1.0
     assert measurements["forget_gate_growth_exponent"] == 0.05
+
+
+def test_one_sgd_update_is_the_papers_step_summed_over_the_window_and_the_batch():
+    """Plain SGD on the mean squared error, at the converted rate, changes each weight by
+    -rate * sum over streams and symbols of dE/dw, with E = 1/2 sum_k (y_k - t_k)^2."""
+    import keras
+
+    from recurrent_bottleneck.models.continual import optimizer
+
+    batch, window, features, outputs, rate = 3, 5, 4, 7, 0.5
+    generator = np.random.default_rng(0)
+    inputs = generator.normal(size=(batch, window, features)).astype("float32")
+    targets = (generator.random((batch, window, outputs)) < 0.3).astype("float32")
+    weights = generator.normal(scale=0.5, size=(features, outputs)).astype("float32")
+    layer = keras.layers.Dense(outputs, activation="sigmoid", use_bias=False)
+    model = keras.Sequential([keras.Input((window, features)), layer])
+    layer.set_weights([weights])
+    model.compile(
+        optimizer=optimizer("sgd", rate, None, batch * window * outputs),
+        loss="mean_squared_error",
+    )
+    model.train_on_batch(inputs, targets)
+
+    predictions = 1 / (1 + np.exp(-(inputs @ weights)))
+    # dE/dnet = (y - t) y (1 - y) per output; dE/dW sums x * dE/dnet over streams, symbols
+    papers_gradient = np.einsum(
+        "bti,btk->ik", inputs, (predictions - targets) * predictions * (1 - predictions)
+    )
+    np.testing.assert_allclose(
+        layer.get_weights()[0], weights - rate * papers_gradient, rtol=1e-4, atol=1e-6
+    )
+
+
+def test_adam_takes_the_rate_as_it_is_and_other_names_are_refused():
+    from recurrent_bottleneck.models.continual import optimizer
+
+    adam = optimizer("adam", 0.01, 1.0, 175)
+    assert float(adam.learning_rate) == pytest.approx(0.01) and adam.clipnorm == 1.0
+    assert float(optimizer("sgd", 0.5, 1.0, 175).learning_rate) == pytest.approx(43.75)
+    with pytest.raises(ValueError, match="'rmsprop'"):
+        optimizer("rmsprop", 0.01, 1.0, 175)

@@ -11,9 +11,12 @@ Training, as in the paper: a training stream runs until the net's first wrong pr
 (or ``max_training_stream`` symbols); then the net is reset and a new stream begins. The
 paper's count of "streams to solution" is the number of training streams begun. Ours
 runs ``batch_size`` streams side by side and feeds them in windows of ``window`` symbols,
-the state carried across windows (truncated backpropagation through time with Adam,
-where the paper updated online after every symbol): predictions after a stream's first
-error get zero weight, and that stream restarts at the next window.
+the state carried across windows (truncated backpropagation through time; the paper
+updated online after every symbol): predictions after a stream's first error get zero
+weight, and that stream restarts at the next window. With ``optimizer: sgd`` a window's
+update is the paper's step (``learning_rate`` per symbol, on half the squared error)
+summed over the window's symbols and the batch's streams
+(:func:`recurrent_bottleneck.models.continual.optimizer`); ``adam`` is the alternative.
 
 Testing: every ``evaluation_interval`` windows the net reads ``test_streams`` fixed test
 streams of ``test_stream_length`` symbols from a zero state, never reset. The error-free
@@ -194,6 +197,7 @@ def train_one(
         len(reber.SYMBOLS),
         batch_size,
         window,
+        optimizer=settings["optimizer"],
         learning_rate=settings["learning_rate"],
         clip_norm=settings["clip_norm"],
     )
@@ -213,7 +217,12 @@ def train_one(
         print(f"resumed from {checkpoint.path} after {progress['steps']} windows", flush=True)
     with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
         writer.hparams(
-            {"row": row, "seed": seed, "learning_rate": settings["learning_rate"]},
+            {
+                "row": row,
+                "seed": seed,
+                "optimizer": settings["optimizer"],
+                "learning_rate": settings["learning_rate"],
+            },
             trial_id=f"{row}/seed_{seed}",
         )
         for point in record["curve"]:

@@ -50,6 +50,29 @@ def recurrent_cell(row: str, cell: dict, trace: bool = False):
     )
 
 
+def optimizer(name: str, rate: float, clip_norm: float | None, squared_errors: int):
+    """The training model's optimizer: ``sgd`` at the paper's rate, or ``adam``.
+
+    The paper changes every weight after each symbol by ``-rate * dE/dw``, where
+    E = 1/2 * sum_k (y_k - t_k)^2 over the output units. The training model's loss is
+    the mean over the batch's streams, the window's symbols and the outputs
+    (``squared_errors`` = B * W * K of them):
+
+        L = 1/(B W K) * sum_{b,t,k} (y - t)^2,  so  dL/dw = 2/(B W K) * sum_{b,t} dE/dw.
+
+    Plain gradient descent on L at ``rate * B W K / 2`` thus changes each weight by
+    ``-rate`` times the paper's gradient summed over the window's symbols and the
+    batch's streams: the paper's step, taken once per window instead of once per
+    symbol. Adam rescales its steps itself and takes ``rate`` as it is."""
+    import keras
+
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate=rate * squared_errors / 2, clipnorm=clip_norm)
+    if name == "adam":
+        return keras.optimizers.Adam(learning_rate=rate, clipnorm=clip_norm)
+    raise ValueError(f"optimizer must be 'sgd' or 'adam', got {name!r}")
+
+
 def _uniform(half_width: float):
     import keras
 
@@ -58,7 +81,7 @@ def _uniform(half_width: float):
 
 def build_models(row: str, cell: dict, symbols: int, batch_size: int, window: int, **training):
     """(training model, tracing model, the training model's recurrent layer) for one row;
-    ``training`` holds learning_rate and clip_norm."""
+    ``training`` holds optimizer, learning_rate and clip_norm (see :func:`optimizer`)."""
     import keras
 
     def predictor(recurrent, symbol_input, reset_input):
@@ -85,8 +108,11 @@ def build_models(row: str, cell: dict, symbols: int, batch_size: int, window: in
         name=f"continual_{row}",
     )
     training_model.compile(
-        optimizer=keras.optimizers.Adam(
-            learning_rate=training["learning_rate"], clipnorm=training["clip_norm"]
+        optimizer=optimizer(
+            training["optimizer"],
+            training["learning_rate"],
+            training["clip_norm"],
+            batch_size * window * symbols,
         ),
         loss="mean_squared_error",
         jit_compile=True,
