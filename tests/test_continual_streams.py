@@ -111,3 +111,94 @@ def test_adam_takes_the_rate_as_it_is_and_other_names_are_refused():
     assert float(optimizer("sgd", 0.5, 1.0, 175).learning_rate) == pytest.approx(43.75)
     with pytest.raises(ValueError, match="'rmsprop'"):
         optimizer("rmsprop", 0.01, 1.0, 175)
+
+
+def test_the_wrong_streams_metric_is_the_papers_test_per_stream():
+    """1 for a stream with some output's squared error not below the threshold (a NaN
+    prediction is wrong too), 0 for a stream whose window was predicted correctly."""
+    import keras
+
+    from recurrent_bottleneck.models.continual import wrong_streams
+
+    targets = np.zeros((3, 2, 7), dtype="float32")
+    outputs = np.full((3, 2, 7), 0.5, dtype="float32")  # squared error 0.25 everywhere
+    outputs[1, 1, 6] = 0.8  # 0.64: not below the threshold
+    outputs[2, 0, 0] = np.nan
+    metric = wrong_streams(3, 0.49)
+    metric.update_state(targets, outputs)
+    wrong = keras.ops.convert_to_numpy(metric.result())
+    np.testing.assert_array_equal(wrong, [0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(
+        wrong > 0, ~reber.correct_predictions(outputs, targets).all(axis=1)
+    )
+
+
+def test_a_training_step_reports_the_streams_its_own_predictions_got_wrong():
+    """The metric read after train_on_batch equals the paper's test on the predictions
+    made before the step, from the carried state (what the loop used to compute with a
+    separate forward pass and a saved and restored state)."""
+    import keras
+
+    from recurrent_bottleneck.models.continual import build_models
+
+    config = {"blocks": 2, "cells_per_block": 2, "squashing": "paper", "truncated": True}
+    config.update(
+        input_gate_biases=[-0.5, -1.0],
+        output_gate_biases=[-0.5, -1.0],
+        forget_gate_biases=[0.5, 1.0],
+        state_decay=0.9,
+        initial_weight_range=2.0,
+    )
+    batch, window = 4, 6
+    random = np.random.default_rng(3)
+    symbols = random.integers(0, len(reber.SYMBOLS), (batch, window)).astype("int32")
+    inputs = [symbols, np.zeros((batch, window, 1), "float32")]
+    targets = (random.random((batch, window, len(reber.SYMBOLS))) < 0.3).astype("float32")
+
+    def models(threshold):
+        keras.utils.set_random_seed(0)
+        return build_models(
+            "no_reset",
+            config,
+            len(reber.SYMBOLS),
+            batch,
+            window,
+            optimizer="sgd",
+            learning_rate=0.5,
+            clip_norm=1.0,
+            threshold=threshold,
+        )
+
+    training_model, _, _ = models(0.49)
+    training_model.train_on_batch(inputs, targets)  # a state to carry over
+    predictions = training_model.predict_on_batch(inputs)
+    worst = ((predictions - targets) ** 2).max(axis=(1, 2))
+    threshold = float(np.median(worst))  # some streams wrong, some right
+
+    training_model, _, recurrent = models(threshold)
+    training_model.train_on_batch(inputs, targets)
+    carried = [keras.ops.convert_to_numpy(state) for state in recurrent.states]
+    predictions = training_model.predict_on_batch(inputs)
+    for state, value in zip(recurrent.states, carried, strict=True):
+        state.assign(value)
+    expected = ~reber.correct_predictions(predictions, targets, threshold).all(axis=1)
+    assert 0 < expected.sum() < batch
+    logs = training_model.train_on_batch(inputs, targets, return_dict=True)
+    np.testing.assert_array_equal(np.asarray(logs["wrong_streams"]) > 0, expected)
+
+
+@pytest.mark.parametrize(
+    "restart", [[True, False, True], [True, True, True], [False, False, False]]
+)
+def test_restarting_streams_zeroes_their_carried_state_only(restart):
+    import keras
+
+    from recurrent_bottleneck.models.continual import restart_streams
+
+    values = np.random.default_rng(0).normal(size=(2, 3, 4)).astype("float32")
+    recurrent = type("Recurrent", (), {})()
+    recurrent.states = [keras.Variable(value) for value in values]
+    restart_streams(recurrent, np.array(restart))
+    for state, value in zip(recurrent.states, values, strict=True):
+        expected = np.where(np.array(restart)[:, None], 0.0, value)
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(state), expected)

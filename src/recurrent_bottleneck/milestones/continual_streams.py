@@ -200,6 +200,7 @@ def train_one(
         optimizer=settings["optimizer"],
         learning_rate=settings["learning_rate"],
         clip_norm=settings["clip_norm"],
+        threshold=threshold,
     )
     streams = TrainingStreams(training_random, batch_size)
     record = {"curve": [], "streams_to_solution": None, "diverged": False}
@@ -234,14 +235,11 @@ def train_one(
             batch = streams.window(window)
             inputs = [batch["symbols"], batch["string_starts"][..., None]]
             restart = streams.lengths + window >= settings["max_training_stream"]
+            logs = training_model.train_on_batch(inputs, batch["targets"], return_dict=True)
             if settings["restart_at_first_error"]:
-                before = [keras.ops.convert_to_numpy(state) for state in recurrent.states]
-                predictions = training_model.predict_on_batch(inputs)
-                for state, value in zip(recurrent.states, before, strict=True):
-                    state.assign(value)
-                correct = reber.correct_predictions(predictions, batch["targets"], threshold)
-                restart |= ~correct.all(axis=1)
-            loss = float(training_model.train_on_batch(inputs, batch["targets"]))
+                # the step's own predictions, made before its update (models/continual.py)
+                restart |= np.asarray(logs["wrong_streams"]).reshape(-1) > 0
+            loss = float(logs["loss"])
             losses.append(loss)
             streams.restart(restart)
             restart_streams(recurrent, restart)

@@ -73,6 +73,35 @@ def optimizer(name: str, rate: float, clip_norm: float | None, squared_errors: i
     raise ValueError(f"optimizer must be 'sgd' or 'adam', got {name!r}")
 
 
+def wrong_streams(batch_size: int, squared_error_below: float):
+    """A metric of the training model: after a training step, per stream of the batch, 1
+    where some prediction of the window failed the paper's test (an output's squared error
+    not below ``squared_error_below``; see :func:`recurrent_bottleneck.tasks.reber.
+    correct_predictions`), else 0. The step's forward pass runs on the weights and carried
+    state from before its update, which are the predictions the online learner made, so
+    the training loop can end those streams at their first error without a second
+    forward pass (and without saving and restoring the carried state around one)."""
+    import keras
+
+    class WrongStreams(keras.metrics.Metric):
+        def __init__(self):
+            super().__init__(name="wrong_streams")
+            self.wrong = self.add_variable(shape=(batch_size,), initializer="zeros", name="wrong")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            squared = keras.ops.square(y_pred - keras.ops.cast(y_true, y_pred.dtype))
+            correct = keras.ops.all(squared < squared_error_below, axis=(1, 2))
+            self.wrong.assign(keras.ops.cast(keras.ops.logical_not(correct), self.dtype))
+
+        def result(self):
+            return keras.ops.convert_to_tensor(self.wrong)
+
+        def reset_state(self):
+            pass  # update_state overwrites every entry (Keras resets before each step)
+
+    return WrongStreams()
+
+
 def _uniform(half_width: float):
     import keras
 
@@ -81,7 +110,8 @@ def _uniform(half_width: float):
 
 def build_models(row: str, cell: dict, symbols: int, batch_size: int, window: int, **training):
     """(training model, tracing model, the training model's recurrent layer) for one row;
-    ``training`` holds optimizer, learning_rate and clip_norm (see :func:`optimizer`)."""
+    ``training`` holds optimizer, learning_rate and clip_norm (see :func:`optimizer`) and
+    threshold (of the training model's :func:`wrong_streams` metric)."""
     import keras
 
     def predictor(recurrent, symbol_input, reset_input):
@@ -115,6 +145,7 @@ def build_models(row: str, cell: dict, symbols: int, batch_size: int, window: in
             batch_size * window * symbols,
         ),
         loss="mean_squared_error",
+        metrics=[wrong_streams(batch_size, training["threshold"])],
         jit_compile=True,
     )
 
@@ -140,7 +171,13 @@ def copy_weights(training_model, tracing_model) -> None:
 
 
 def restart_streams(recurrent, restart: np.ndarray) -> None:
-    """Zero the carried state of the streams (batch rows) where ``restart`` is true."""
-    keep = (1.0 - np.asarray(restart, dtype="float32"))[:, None]
+    """Zero the carried state of the streams (batch rows) where ``restart`` is true
+    (one backend call per state; none when no stream restarts)."""
+    import keras
+
+    restart = np.asarray(restart, dtype=bool)
+    if not restart.any():
+        return
     for state in recurrent.states:
-        state.assign(state * keep)
+        kept = np.zeros(state.shape) if restart.all() else keras.ops.convert_to_numpy(state)
+        state.assign(np.where(restart[:, None], 0.0, kept).astype(state.dtype))
