@@ -173,6 +173,31 @@ def test_device_summary_reads_a_translation_run_and_counts_the_epochs_it_ran():
     assert summary["device"] == "GPU X (jax)"
 
 
+def test_device_summary_summarises_a_milestone_run_whole_elsewhere_by_its_own_module():
+    """Latch runs committed from another device: grouped by device, summarised exactly as
+    the milestone's own summary would, with the settings the runs share and those that
+    differ between them; runs from another device make a group of their own."""
+    from recurrent_bottleneck.summaries import devices
+
+    def committed(length, successes, device="CPU Y"):
+        settings = {"length": length, "seeds": 4, "training_steps": 2000, "batch_size": 32}
+        environment = {"device": device, "backend": "tensorflow"}
+        document = latch_document(length, successes)
+        return {"milestone": "latch", **document, "settings": settings, "environment": environment}
+
+    documents = [committed(160, 1), committed(5, 4), committed(20, 2), committed(5, 0, "GPU X")]
+    milestones = devices.summarize(documents)["measurements"]["milestones"]
+    assert [(entry["device"], entry["runs"]) for entry in milestones] == [
+        ("CPU Y (tensorflow)", 3),
+        ("GPU X (tensorflow)", 1),
+    ]
+    entry = milestones[0]
+    assert entry["summary"] == latch.summarize(documents[:3])
+    assert entry["summary"]["measurements"]["latch_success_rate_longest"] == 0.25
+    assert entry["settings"] == {"seeds": 4, "training_steps": 2000, "batch_size": 32}
+    assert entry["per_run"] == {"length": [5, 20, 160]}
+
+
 def test_committed_device_measurements_are_readable():
     """Whatever a session committed under reports/measured/ must summarise."""
     import glob

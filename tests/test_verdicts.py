@@ -5,7 +5,12 @@ import math
 import pytest
 import yaml
 
-from recurrent_bottleneck.report.verdicts import ClaimError, evaluate_all, evaluate_claim
+from recurrent_bottleneck.report.verdicts import (
+    ClaimError,
+    evaluate_all,
+    evaluate_claim,
+    evaluate_elsewhere,
+)
 
 CLAIM = {
     "id": "trend",
@@ -112,3 +117,27 @@ def test_project_claims_file_is_valid(project_root):
     results = evaluate_all(claims, summaries={})
     assert len(results) == len(claims) >= 3
     assert {result["verdict"] for result in results} == {"not measured"}
+
+
+def test_a_milestone_run_whole_elsewhere_is_judged_by_its_own_claims_only():
+    other = {**CLAIM, "id": "other", "milestone": "gradient_decay"}
+    entry = {
+        "milestone": "latch",
+        "device": "CPU Y (tensorflow)",
+        "runs": 3,
+        "settings": {"seeds": 20},
+        "summary": {"measurements": {"short": 1.0, "long": 0.1, "seeds": 20}},
+    }
+    failing = {
+        **entry,
+        "device": "GPU X",
+        "summary": {"measurements": {"short": 1.0, "long": 0.5, "seeds": 20}},
+    }
+    judged = evaluate_elsewhere([CLAIM, other], [entry, failing])
+    assert [(item["device"], [c["id"] for c in item["claims"]]) for item in judged] == [
+        ("CPU Y (tensorflow)", ["trend"]),
+        ("GPU X", ["trend"]),
+    ]
+    assert [item["claims"][0]["verdict"] for item in judged] == ["reproduced", "not reproduced"]
+    assert judged[0]["claims"][0]["measured"] == "100% at short, 10% at long"
+    assert judged[0]["settings"] == {"seeds": 20} and "summary" not in judged[0]

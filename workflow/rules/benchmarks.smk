@@ -53,6 +53,9 @@ rule devices_summary:
             "summaries/devices",
             "summaries/attention",
             "summaries/long_time_lags",
+            "summaries/sequence_to_sequence",
+            "summaries/gradient_decay",
+            "summaries/latch",
             "training",
         ),
     output:

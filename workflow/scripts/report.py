@@ -24,9 +24,10 @@ with output_to_log(snakemake.log[0]):
     timings = {
         key: load(path) for key, path in zip(params.timing_keys, inputs.timings, strict=True)
     }
+    verdicts = load(inputs.verdicts)
     data = assemble(
         summaries,
-        load(inputs.verdicts)["claims"],
+        verdicts["claims"],
         load(inputs.provenance),
         figures,
         params.scale,
@@ -35,6 +36,7 @@ with output_to_log(snakemake.log[0]):
         timings,
         missing=params.missing,
         missing_runs=params.missing_runs,
+        elsewhere=verdicts.get("elsewhere", []),
     )
     compile_pdf(inputs.template, data, snakemake.output[0], root=".")
     print(f"wrote {snakemake.output[0]}")

@@ -1,11 +1,12 @@
-"""Snakemake script: summaries + config/claims.yaml -> verdicts.json."""
+"""Snakemake script: summaries + config/claims.yaml -> verdicts.json; with the device
+summary as input, also the verdicts on milestones run whole at paper scale elsewhere."""
 
 import json
 
 import yaml
 
 from recurrent_bottleneck.cli import output_to_log, write_json_atomically
-from recurrent_bottleneck.report.verdicts import evaluate_all
+from recurrent_bottleneck.report.verdicts import evaluate_all, evaluate_elsewhere
 
 with output_to_log(snakemake.log[0]):
     with open(snakemake.input.claims, encoding="utf-8") as handle:
@@ -21,4 +22,12 @@ with output_to_log(snakemake.log[0]):
     verdicts = evaluate_all(claims, summaries)
     for verdict in verdicts:
         print(f"{verdict['id']}: {verdict['verdict']} ({verdict['measured']})")
-    write_json_atomically({"claims": verdicts}, snakemake.output[0])
+    elsewhere = []
+    for path in snakemake.input.devices:
+        with open(path, encoding="utf-8") as handle:
+            milestones = json.load(handle)["measurements"]["milestones"]
+        elsewhere.extend(evaluate_elsewhere(claims, milestones))
+    for entry in elsewhere:
+        for verdict in entry["claims"]:
+            print(f"{verdict['id']} on {entry['device']}: {verdict['verdict']}")
+    write_json_atomically({"claims": verdicts, "elsewhere": elsewhere}, snakemake.output[0])

@@ -47,11 +47,13 @@ def assemble(
     timings: dict | None = None,
     missing: list | None = None,
     missing_runs: dict | None = None,
+    elsewhere: list | None = None,
 ) -> dict:
     """The one JSON document the template reads; ``timings`` are wall-clock measurements,
     which the template prints only where it says they are timings; ``missing`` names the
     milestones left out of a partial report (none of their runs finished) and
-    ``missing_runs`` the runs, by milestone, that the reported milestones lack."""
+    ``missing_runs`` the runs, by milestone, that the reported milestones lack;
+    ``elsewhere`` the verdicts on milestones run whole at paper scale on other devices."""
     return {
         "title": title,
         "date": date,
@@ -64,6 +66,7 @@ def assemble(
         "timings": timings or {},
         "missing": list(missing or []),
         "missing_runs": {milestone: list(runs) for milestone, runs in (missing_runs or {}).items()},
+        "elsewhere": list(elsewhere or []),
     }
 
 

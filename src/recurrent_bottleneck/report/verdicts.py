@@ -11,6 +11,10 @@ A claim holds a list of checks on named measurements, e.g.
 In a partial report a milestone's summary may lack some runs; its claims are judged on
 the runs it has and carry the missing ones (``missing_runs``) for the PDF to show.
 
+A milestone that another machine ran whole at paper scale (committed under
+``reports/measured/``, summarised by ``summaries/devices.py``) is judged by the same
+claims and rules, apart from this machine's runs (``evaluate_elsewhere``).
+
 No verdict is ever written by hand: this module is the only place they come from.
 """
 
@@ -152,3 +156,21 @@ def evaluate_all(claims: list[dict], summaries: dict[str, dict]) -> list[dict]:
         verdict = evaluate_claim(claim, summary.get("measurements", {}), partial)
         verdicts.append({**verdict, "missing_runs": list(summary.get("missing_runs", []))})
     return verdicts
+
+
+def evaluate_elsewhere(claims: list[dict], milestones: list[dict]) -> list[dict]:
+    """The claims of each milestone run whole on another device (``milestones``: the
+    device summary's entries, each with ``milestone``, ``device`` and ``summary``),
+    judged by the same rules as this machine's runs; each entry keeps what it says
+    about the runs (settings, device) beside its verdicts, without the summary."""
+    validate_claims(claims)
+    judged = []
+    for entry in milestones:
+        own_claims = [claim for claim in claims if claim["milestone"] == entry["milestone"]]
+        judged.append(
+            {
+                **{key: value for key, value in entry.items() if key != "summary"},
+                "claims": evaluate_all(own_claims, {entry["milestone"]: entry["summary"]}),
+            }
+        )
+    return judged

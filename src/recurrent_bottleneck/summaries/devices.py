@@ -14,6 +14,9 @@ and makes one document for the report's device section:
 - paper-scale 1997 runs: successes and sequences to success beside the paper's;
 - paper-size 2014 translation runs: perplexity and BLEU by epoch and on the test split,
   beside the paper's, with how much of the configured training they ran;
+- milestones run whole at paper scale elsewhere (the 1991/1994 ones, whose runs are one
+  small document each): summarised by the milestone's own module, for the verdicts
+  rule to judge by the same claims as the report's own runs;
 - per session: the jobs, their wall time, and what was cut off or never run.
 
 Wall-clock numbers dominate here, so the rule writes this as a ``timing.json``.
@@ -21,6 +24,8 @@ Wall-clock numbers dominate here, so the rule writes this as a ``timing.json``.
 
 from __future__ import annotations
 
+from recurrent_bottleneck.summaries import gradient_decay as gradient_decay_summary
+from recurrent_bottleneck.summaries import latch as latch_summary
 from recurrent_bottleneck.summaries.attention import summarize_layers
 from recurrent_bottleneck.summaries.long_time_lags import PAPER_SEQUENCES_TO_SUCCESS
 from recurrent_bottleneck.summaries.sequence_to_sequence import direction_summary
@@ -115,6 +120,37 @@ def sequence_to_sequence(document: dict) -> dict:
     }
 
 
+# milestones whose committed documents are all of a run: milestone -> its summary function
+WHOLE_MILESTONES = {
+    "gradient_decay": gradient_decay_summary.summarize,
+    "latch": latch_summary.summarize,
+}
+
+
+def whole_milestone(milestone: str, documents: list[dict]) -> dict:
+    """A milestone whose run documents came from one device: its summary (made by the
+    milestone's own module, as for this machine's runs), the settings its runs share and,
+    per setting that differs between them (the activation, the length), their values."""
+    first = documents[0]["settings"]
+    shared = {
+        key: value
+        for key, value in first.items()
+        if all(document["settings"].get(key) == value for document in documents)
+    }
+    return {
+        "milestone": milestone,
+        "device": device_name(documents[0]),
+        "runs": len(documents),
+        "settings": shared,
+        "per_run": {
+            key: sorted(document["settings"][key] for document in documents)
+            for key in first
+            if key not in shared
+        },
+        "summary": WHOLE_MILESTONES[milestone](documents),
+    }
+
+
 def session(document: dict) -> dict:
     jobs = [job for call in document["calls"] for job in call["jobs"]]
     return {
@@ -140,14 +176,19 @@ def summarize(documents: list[dict]) -> dict:
         "long_time_lags": [],
         "sequence_to_sequence": [],
         "sessions": [],
+        "milestones": [],
     }
     throughput_metrics = {}
+    whole: dict[tuple[str, str], list[dict]] = {}  # (milestone, device) -> documents
     for document in documents:
         kind = document.get("measurement")
         if kind == "layer_timing":
             sections["layer_timing"].append(layer_timing(document))
         elif kind == "device_session":
             sections["sessions"].append(session(document))
+        elif document.get("milestone") in WHOLE_MILESTONES:
+            key = (document["milestone"], device_name(document))
+            whole.setdefault(key, []).append(document)
         elif document.get("milestone") == "long_time_lags" and "runs" in document:
             sections["long_time_lags"].append(long_time_lags(document))
         elif document.get("milestone") == "sequence_to_sequence" and "runs" in document:
@@ -164,4 +205,6 @@ def summarize(documents: list[dict]) -> dict:
             sections["throughput"].append(throughput(metrics, document))
         else:
             raise ValueError(f"not a device document: measurement {kind!r}")
+    for (milestone, _device), group in whole.items():
+        sections["milestones"].append(whole_milestone(milestone, group))
     return {"measurements": sections}
