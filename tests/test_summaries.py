@@ -174,23 +174,26 @@ def test_device_summary_reads_a_translation_run_and_counts_the_epochs_it_ran():
 
 
 def test_device_summary_summarises_a_milestone_run_whole_elsewhere_by_its_own_module():
-    """Latch runs committed from another device: grouped by device, summarised exactly as
-    the milestone's own summary would, with the settings the runs share and those that
-    differ between them; runs from another device make a group of their own."""
+    """Latch runs committed from another device: summarised exactly as the milestone's
+    own summary would, with the settings the runs share and the lengths; runs from
+    another device, or with other settings, make an experiment of their own."""
     from recurrent_bottleneck.summaries import devices
 
-    def committed(length, successes, device="CPU Y"):
-        settings = {"length": length, "seeds": 4, "training_steps": 2000, "batch_size": 32}
+    def committed(length, successes, device="CPU Y", steps=2000):
+        settings = {"length": length, "seeds": 4, "training_steps": steps, "batch_size": 32}
         environment = {"device": device, "backend": "tensorflow"}
         document = latch_document(length, successes)
         return {"milestone": "latch", **document, "settings": settings, "environment": environment}
 
-    documents = [committed(160, 1), committed(5, 4), committed(20, 2), committed(5, 0, "GPU X")]
+    documents = [committed(160, 1), committed(5, 4), committed(20, 2)]
+    documents += [committed(5, 0, "GPU X"), committed(5, 1, steps=400)]
     milestones = devices.summarize(documents)["measurements"]["milestones"]
     assert [(entry["device"], entry["runs"]) for entry in milestones] == [
         ("CPU Y (tensorflow)", 3),
         ("GPU X (tensorflow)", 1),
+        ("CPU Y (tensorflow)", 1),
     ]
+    assert milestones[2]["settings"]["training_steps"] == 400
     entry = milestones[0]
     assert entry["summary"] == latch.summarize(documents[:3])
     assert entry["summary"]["measurements"]["latch_success_rate_longest"] == 0.25

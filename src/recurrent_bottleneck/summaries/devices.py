@@ -24,6 +24,8 @@ Wall-clock numbers dominate here, so the rule writes this as a ``timing.json``.
 
 from __future__ import annotations
 
+import json
+
 from recurrent_bottleneck.summaries import gradient_decay as gradient_decay_summary
 from recurrent_bottleneck.summaries import latch as latch_summary
 from recurrent_bottleneck.summaries.attention import summarize_layers
@@ -121,33 +123,35 @@ def sequence_to_sequence(document: dict) -> dict:
 
 
 # milestones whose committed documents are all of a run: milestone -> its summary function
+# milestones whose committed documents are each one run of the milestone: milestone ->
+# (its summary function, the setting that tells its runs apart)
 WHOLE_MILESTONES = {
-    "gradient_decay": gradient_decay_summary.summarize,
-    "latch": latch_summary.summarize,
+    "gradient_decay": (gradient_decay_summary.summarize, "activation"),
+    "latch": (latch_summary.summarize, "length"),
 }
 
 
-def whole_milestone(milestone: str, documents: list[dict]) -> dict:
-    """A milestone whose run documents came from one device: its summary (made by the
-    milestone's own module, as for this machine's runs), the settings its runs share and,
-    per setting that differs between them (the activation, the length), their values."""
-    first = documents[0]["settings"]
-    shared = {
-        key: value
-        for key, value in first.items()
-        if all(document["settings"].get(key) == value for document in documents)
-    }
+def whole_milestone_key(document: dict) -> tuple:
+    """Runs of one milestone on one device with the same settings (but for the one that
+    tells them apart) belong together: one experiment."""
+    per_run = WHOLE_MILESTONES[document["milestone"]][1]
+    settings = {key: value for key, value in document["settings"].items() if key != per_run}
+    return document["milestone"], device_name(document), json.dumps(settings, sort_keys=True)
+
+
+def whole_milestone(documents: list[dict]) -> dict:
+    """One milestone's runs from one device: its summary (made by the milestone's own
+    module, as for this machine's runs), their shared settings and what tells them apart."""
+    milestone = documents[0]["milestone"]
+    summarize_runs, per_run = WHOLE_MILESTONES[milestone]
+    settings = dict(documents[0]["settings"])
     return {
         "milestone": milestone,
         "device": device_name(documents[0]),
         "runs": len(documents),
-        "settings": shared,
-        "per_run": {
-            key: sorted(document["settings"][key] for document in documents)
-            for key in first
-            if key not in shared
-        },
-        "summary": WHOLE_MILESTONES[milestone](documents),
+        "settings": {key: value for key, value in settings.items() if key != per_run},
+        "per_run": {per_run: sorted(document["settings"][per_run] for document in documents)},
+        "summary": summarize_runs(documents),
     }
 
 
@@ -179,7 +183,7 @@ def summarize(documents: list[dict]) -> dict:
         "milestones": [],
     }
     throughput_metrics = {}
-    whole: dict[tuple[str, str], list[dict]] = {}  # (milestone, device) -> documents
+    whole: dict[tuple, list[dict]] = {}  # one experiment's run documents
     for document in documents:
         kind = document.get("measurement")
         if kind == "layer_timing":
@@ -187,8 +191,7 @@ def summarize(documents: list[dict]) -> dict:
         elif kind == "device_session":
             sections["sessions"].append(session(document))
         elif document.get("milestone") in WHOLE_MILESTONES:
-            key = (document["milestone"], device_name(document))
-            whole.setdefault(key, []).append(document)
+            whole.setdefault(whole_milestone_key(document), []).append(document)
         elif document.get("milestone") == "long_time_lags" and "runs" in document:
             sections["long_time_lags"].append(long_time_lags(document))
         elif document.get("milestone") == "sequence_to_sequence" and "runs" in document:
@@ -205,6 +208,5 @@ def summarize(documents: list[dict]) -> dict:
             sections["throughput"].append(throughput(metrics, document))
         else:
             raise ValueError(f"not a device document: measurement {kind!r}")
-    for (milestone, _device), group in whole.items():
-        sections["milestones"].append(whole_milestone(milestone, group))
+    sections["milestones"] = [whole_milestone(group) for group in whole.values()]
     return {"measurements": sections}
