@@ -127,6 +127,17 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     for name in inconclusive:
         assert next(v for v in verdicts if v["id"] == name)["verdict"] == "inconclusive"
     assert "INCONCLU" in text
+    # the 1991/1994 milestone run whole at paper scale elsewhere (reports/measured/),
+    # judged by the same claims: every one of its claims once per experiment
+    elsewhere = json.loads((smoke_run / "results/report/verdicts.json").read_text())["elsewhere"]
+    own = {milestone: {v["id"] for v in verdicts if v["milestone"] == milestone}
+           for milestone in ("gradient_decay", "latch")}  # fmt: skip
+    for entry in elsewhere:
+        assert {claim["id"] for claim in entry["claims"]} == own[entry["milestone"]]
+        for claim in entry["claims"]:
+            assert claim["verdict"] != "not measured"
+    assert {entry["milestone"] for entry in elsewhere} == {"gradient_decay", "latch"}
+    assert "latch milestone run whole at paper scale" in flat
 
 
 def test_the_report_builds_without_any_one_run(smoke_run):
