@@ -126,7 +126,7 @@ def test_a_milestone_run_whole_elsewhere_is_judged_by_its_own_claims_only():
         "device": "CPU Y (tensorflow)",
         "runs": 3,
         "settings": {"seeds": 20},
-        "summary": {"measurements": {"short": 1.0, "long": 0.1, "seeds": 20}},
+        "summary": {"measurements": {"short": 1.0, "long": 0.1, "seeds": 20}, "table": [1]},
     }
     failing = {
         **entry,
@@ -141,3 +141,4 @@ def test_a_milestone_run_whole_elsewhere_is_judged_by_its_own_claims_only():
     assert [item["claims"][0]["verdict"] for item in judged] == ["reproduced", "not reproduced"]
     assert judged[0]["claims"][0]["measured"] == "100% at short, 10% at long"
     assert judged[0]["settings"] == {"seeds": 20} and "summary" not in judged[0]
+    assert judged[0]["table"] == [1]

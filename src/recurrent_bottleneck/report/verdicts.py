@@ -162,7 +162,7 @@ def evaluate_elsewhere(claims: list[dict], milestones: list[dict]) -> list[dict]
     """The claims of each milestone run whole on another device (``milestones``: the
     device summary's entries, each with ``milestone``, ``device`` and ``summary``),
     judged by the same rules as this machine's runs; each entry keeps what it says
-    about the runs (settings, device) beside its verdicts, without the summary."""
+    about the runs (settings, device) and the summary's table beside its verdicts."""
     validate_claims(claims)
     judged = []
     for entry in milestones:
@@ -170,6 +170,7 @@ def evaluate_elsewhere(claims: list[dict], milestones: list[dict]) -> list[dict]
         judged.append(
             {
                 **{key: value for key, value in entry.items() if key != "summary"},
+                "table": entry["summary"].get("table", []),
                 "claims": evaluate_all(own_claims, {entry["milestone"]: entry["summary"]}),
             }
         )
