@@ -122,7 +122,6 @@ def sequence_to_sequence(document: dict) -> dict:
     }
 
 
-# milestones whose committed documents are all of a run: milestone -> its summary function
 # milestones whose committed documents are each one run of the milestone: milestone ->
 # (its summary function, the setting that tells its runs apart)
 WHOLE_MILESTONES = {
@@ -144,7 +143,7 @@ def whole_milestone(documents: list[dict]) -> dict:
     module, as for this machine's runs), their shared settings and what tells them apart."""
     milestone = documents[0]["milestone"]
     summarize_runs, per_run = WHOLE_MILESTONES[milestone]
-    settings = dict(documents[0]["settings"])
+    settings = documents[0]["settings"]
     return {
         "milestone": milestone,
         "device": device_name(documents[0]),
@@ -180,7 +179,6 @@ def summarize(documents: list[dict]) -> dict:
         "long_time_lags": [],
         "sequence_to_sequence": [],
         "sessions": [],
-        "milestones": [],
     }
     throughput_metrics = {}
     whole: dict[tuple, list[dict]] = {}  # one experiment's run documents
