@@ -201,6 +201,76 @@ def test_device_summary_summarises_a_milestone_run_whole_elsewhere_by_its_own_mo
     assert entry["per_run"] == {"length": [5, 20, 160]}
 
 
+def test_device_summary_names_every_setting_that_departs_from_the_paper_scale():
+    """Beside the paper-scale settings (config/full.yaml over config.yaml), an experiment
+    run elsewhere lists each shared setting that differs, nested ones by dotted key, a
+    setting only one side has, and the runs missing from the paper's sweep; an
+    experiment that matches lists none. The 2000 rows form one experiment by row."""
+    from recurrent_bottleneck.summaries import devices
+
+    paper_scale = {
+        "latch": {"lengths": [5, 20], "seeds": 4, "training_steps": 2000, "batch_size": 32},
+        "continual_streams": {
+            "rows": ["reset", "no_reset", "forget_gate"],
+            "seeds": 2,
+            "cell": {"blocks": 4, "truncated": True},
+            "window": 25,
+        },
+    }
+
+    def committed_latch(length, steps=2000):
+        settings = {"length": length, "seeds": 4, "training_steps": steps, "batch_size": 32}
+        environment = {"device": "CPU Y", "backend": "tensorflow"}
+        return {"milestone": "latch", **latch_document(length, 2), "settings": settings,
+                "environment": environment}  # fmt: skip
+
+    def committed_row(row, truncated=True):
+        run = {"category": "perfect" if row != "no_reset" else "rest",
+               "streams_to_solution": 900 if row != "no_reset" else None, "diverged": False,
+               "final_test": {"mean_error_free_length": 100.0 if row == "no_reset" else 1e5},
+               "state_trace": {"growth_exponent": 1.0 if row == "no_reset" else 0.0,
+                               "final_largest_abs_state": 5.0}}  # fmt: skip
+        settings = {"row": row, "seeds": 2, "cell": {"blocks": 4, "truncated": truncated},
+                    "test_streams": 10, "test_stream_length": 1000, "good_length": 100,
+                    "trace_length": 1000}  # fmt: skip
+        return {
+            "milestone": "continual_streams",
+            "row": row,
+            "settings": settings,
+            "runs": [run, run],
+            "environment": {"device": "CPU Y", "backend": "jax"},
+        }
+
+    documents = [committed_latch(5), committed_latch(20), committed_latch(5, steps=400)]
+    documents += [committed_row(row) for row in ("forget_gate", "reset", "no_reset")]
+    documents += [committed_row("reset", truncated=False)]
+    entries = devices.summarize(documents, paper_scale)["measurements"]["milestones"]
+    assert [(entry["milestone"], entry["runs"]) for entry in entries] == [
+        ("latch", 2), ("latch", 1), ("continual_streams", 3), ("continual_streams", 1)
+    ]  # fmt: skip
+    assert entries[0]["departures"] == []
+    assert entries[1]["departures"] == [
+        {"setting": "training_steps", "ours": 400, "paper_scale": 2000},
+        {"setting": "lengths", "ours": [5], "paper_scale": [5, 20]},
+    ]
+    # window: only the paper scale has it; the unsorted rows still match the sweep
+    window = {"setting": "window", "ours": None, "paper_scale": 25}
+    own_keys = ("test_streams", "test_stream_length", "good_length", "trace_length")
+    only_ours = [{"setting": key, "ours": documents[3]["settings"][key], "paper_scale": None}
+                 for key in sorted(own_keys)]  # fmt: skip
+    assert entries[2]["departures"] == sorted(only_ours + [window], key=lambda d: d["setting"])
+    assert entries[2]["per_run"] == {"row": ["forget_gate", "no_reset", "reset"]}
+    measurements = entries[2]["summary"]["measurements"]
+    assert measurements["reset_perfect_percent"] == 100.0
+    assert measurements["no_reset_perfect_percent"] == 0.0
+    assert {"setting": "cell.truncated", "ours": False, "paper_scale": True} in entries[3][
+        "departures"
+    ]
+    assert entries[3]["departures"][-1]["setting"] == "rows"
+    # without the paper-scale settings nothing is compared
+    assert devices.summarize(documents[:1])["measurements"]["milestones"][0]["departures"] is None
+
+
 def test_committed_device_measurements_are_readable():
     """Whatever a session committed under reports/measured/ must summarise."""
     import glob

@@ -56,13 +56,16 @@ rule devices_summary:
             "summaries/sequence_to_sequence",
             "summaries/gradient_decay",
             "summaries/latch",
+            "summaries/continual_streams",
             "training",
         ),
+        paper_scale=PAPER_SCALE_FILES,
     output:
         f"{RESULTS}/devices/timing.json",
     params:
         missing=unfinished([THROUGHPUT, THROUGHPUT_TIMING]),
         module="recurrent_bottleneck.summaries.devices",
+        arguments={"paper_scale": paper_scale_settings()},
     log:
         log_path("devices_summary"),
     benchmark:

@@ -5,7 +5,9 @@ import os
 import sys
 from pathlib import Path
 
+import yaml
 from snakemake.exceptions import WorkflowError
+from snakemake.utils import update_config
 
 # the package's own source, whichever environment runs Snakemake itself (e.g. with conda)
 sys.path.insert(0, f"{workflow.basedir}/src")
@@ -36,6 +38,20 @@ def check_writable(folder):
 
 check_writable(RESULTS)
 check_writable(os.path.dirname(config["report"]["output"]) or ".")
+
+
+# what "paper scale" means, whatever this run's config: config/full.yaml over the defaults
+PAPER_SCALE_FILES = ["config/config.yaml", "config/full.yaml"]
+
+
+def paper_scale_settings():
+    """Each milestone's settings at paper scale (config/full.yaml over config.yaml), to
+    compare runs committed from elsewhere with."""
+    settings = {}
+    for path in PAPER_SCALE_FILES:
+        with open(path, encoding="utf-8") as handle:
+            update_config(settings, yaml.safe_load(handle))
+    return settings
 
 
 def settings_json(section, sweep_key, **job_values):

@@ -13,6 +13,11 @@ with output_to_log(snakemake.log[0]):
     for path in snakemake.input.metrics:
         with open(path, encoding="utf-8") as handle:
             documents.append(json.load(handle))
-    summary = summarize(snakemake.params.module, documents, snakemake.params.missing)
+    summary = summarize(
+        snakemake.params.module,
+        documents,
+        snakemake.params.missing,
+        snakemake.params.get("arguments", {}),
+    )
     write_json_atomically(summary, snakemake.output[0])
     print(json.dumps(summary["measurements"], indent=1))

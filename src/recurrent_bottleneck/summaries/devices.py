@@ -14,9 +14,10 @@ and makes one document for the report's device section:
 - paper-scale 1997 runs: successes and sequences to success beside the paper's;
 - paper-size 2014 translation runs: perplexity and BLEU by epoch and on the test split,
   beside the paper's, with how much of the configured training they ran;
-- milestones run whole at paper scale elsewhere (the 1991/1994 ones, whose runs are one
+- milestones run whole elsewhere (the 1991/1994 and 2000 ones, whose runs are one
   small document each): summarised by the milestone's own module, for the verdicts
-  rule to judge by the same claims as the report's own runs;
+  rule to judge by the same claims as the report's own runs, with every setting in
+  which they depart from the paper scale (``config/full.yaml``);
 - per session: the jobs, their wall time, and what was cut off or never run.
 
 Wall-clock numbers dominate here, so the rule writes this as a ``timing.json``.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 
+from recurrent_bottleneck.summaries import continual_streams as continual_streams_summary
 from recurrent_bottleneck.summaries import gradient_decay as gradient_decay_summary
 from recurrent_bottleneck.summaries import latch as latch_summary
 from recurrent_bottleneck.summaries.attention import summarize_layers
@@ -123,11 +125,43 @@ def sequence_to_sequence(document: dict) -> dict:
 
 
 # milestones whose committed documents are each one run of the milestone: milestone ->
-# (its summary function, the setting that tells its runs apart)
+# (its summary function, the setting that tells its runs apart, the config key that
+# lists the runs)
 WHOLE_MILESTONES = {
-    "gradient_decay": (gradient_decay_summary.summarize, "activation"),
-    "latch": (latch_summary.summarize, "length"),
+    "gradient_decay": (gradient_decay_summary.summarize, "activation", "activations"),
+    "latch": (latch_summary.summarize, "length", "lengths"),
+    "continual_streams": (continual_streams_summary.summarize, "row", "rows"),
 }
+
+
+def flattened(settings: dict, prefix: str = "") -> dict:
+    """Nested settings as one level of dotted keys (``cell.blocks``)."""
+    flat = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            flat.update(flattened(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def departures(settings: dict, runs: list, sweep: str, paper_scale: dict) -> list[dict]:
+    """Every setting in which an experiment differs from the paper scale (``paper_scale``:
+    the milestone's section of ``config/full.yaml`` over ``config/config.yaml``, whose
+    ``sweep`` key lists the runs): the runs' shared ``settings``, then the ``runs`` made
+    against the ones listed. A setting only one side has counts too (``None`` on the
+    other side)."""
+    ours = flattened(settings)
+    reference = flattened({key: value for key, value in paper_scale.items() if key != sweep})
+    found = [
+        {"setting": key, "ours": ours.get(key), "paper_scale": reference.get(key)}
+        for key in sorted(set(ours) | set(reference))
+        if ours.get(key) != reference.get(key)
+    ]
+    planned = paper_scale.get(sweep)
+    if planned is None or sorted(runs, key=str) != sorted(planned, key=str):
+        found.append({"setting": sweep, "ours": runs, "paper_scale": planned})
+    return found
 
 
 def whole_milestone_key(document: dict) -> tuple:
@@ -138,20 +172,27 @@ def whole_milestone_key(document: dict) -> tuple:
     return document["milestone"], device_name(document), json.dumps(settings, sort_keys=True)
 
 
-def whole_milestone(documents: list[dict]) -> dict:
+def whole_milestone(documents: list[dict], paper_scale: dict | None = None) -> dict:
     """One milestone's runs from one device: its summary (made by the milestone's own
-    module, as for this machine's runs), their shared settings and what tells them apart."""
+    module, as for this machine's runs), their shared settings, what tells them apart
+    and, given the milestone's ``paper_scale`` settings, where they depart from them
+    (``None``: not compared)."""
     milestone = documents[0]["milestone"]
-    summarize_runs, per_run = WHOLE_MILESTONES[milestone]
+    summarize_runs, per_run, sweep = WHOLE_MILESTONES[milestone]
     settings = documents[0]["settings"]
-    return {
+    entry = {
         "milestone": milestone,
         "device": device_name(documents[0]),
         "runs": len(documents),
         "settings": {key: value for key, value in settings.items() if key != per_run},
         "per_run": {per_run: sorted(document["settings"][per_run] for document in documents)},
-        "summary": summarize_runs(documents),
     }
+    entry["departures"] = (
+        None
+        if paper_scale is None
+        else departures(entry["settings"], entry["per_run"][per_run], sweep, paper_scale[milestone])
+    )
+    return {**entry, "summary": summarize_runs(documents)}
 
 
 def session(document: dict) -> dict:
@@ -170,9 +211,11 @@ def session(document: dict) -> dict:
     }
 
 
-def summarize(documents: list[dict]) -> dict:
+def summarize(documents: list[dict], paper_scale: dict | None = None) -> dict:
     """``documents``: this machine's throughput metrics and timing, then every committed
-    device document; each is sorted into its section by its ``measurement`` key."""
+    device document; each is sorted into its section by its ``measurement`` key.
+    ``paper_scale``: each milestone's settings at paper scale, to say where a milestone
+    run whole elsewhere departs from them."""
     sections: dict[str, list] = {
         "layer_timing": [],
         "throughput": [],
@@ -206,5 +249,5 @@ def summarize(documents: list[dict]) -> dict:
             sections["throughput"].append(throughput(metrics, document))
         else:
             raise ValueError(f"not a device document: measurement {kind!r}")
-    sections["milestones"] = [whole_milestone(group) for group in whole.values()]
+    sections["milestones"] = [whole_milestone(group, paper_scale) for group in whole.values()]
     return {"measurements": sections}
