@@ -138,6 +138,15 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
             assert claim["verdict"] != "not measured"
     assert {entry["milestone"] for entry in elsewhere} == {"gradient_decay", "latch"}
     assert "latch milestone run whole at paper scale" in flat
+    # their figures, drawn from the committed runs by the milestones' own figure code:
+    # the n-th experiment's figures are named after it and show its milestone
+    data = json.loads((smoke_run / "reports/recurrent-bottleneck.data.json").read_text())
+    first_figure = {"gradient_decay": "gradient_norm_vs_lag", "latch": "latch_success_vs_length",
+                    "continual_streams": "lstm2000_state_growth"}  # fmt: skip
+    for number, entry in enumerate(elsewhere):
+        key = f"elsewhere_{number}_{first_figure[entry['milestone']]}"
+        assert (smoke_run / data["figures"][key].lstrip("/")).stat().st_size > 1000
+    assert "the runs of the table above" in flat
 
 
 def test_the_report_builds_without_any_one_run(smoke_run):

@@ -8,6 +8,27 @@ THROUGHPUT = f"{RESULTS}/throughput/metrics.json"
 THROUGHPUT_TIMING = f"{RESULTS}/throughput/timing.json"
 # each session's folder: <date>-<device>/ with the jobs' metrics/timing files, session.json
 MEASURED_ELSEWHERE = sorted(glob.glob("reports/measured/*/*.json"))
+# milestones run whole there, drawn as the report draws its own runs: one experiment's
+# figure -> (drawing function, the summary module it draws from; None: the runs)
+ELSEWHERE_EXPERIMENTS = elsewhere_experiments(MEASURED_ELSEWHERE)
+ELSEWHERE_FIGURES = {
+    "gradient_decay": {
+        "gradient_norm_vs_lag": ("gradient_decay:norm_against_lag", None),
+        "fitted_factor_vs_radius": ("gradient_decay:factor_against_radius", None),
+    },
+    "latch": {"latch_success_vs_length": ("latch:success_against_length", "latch")},
+    "continual_streams": {
+        "lstm2000_error_free_length": ("continual_streams:error_free_lengths", "continual_streams"),
+        "lstm2000_state_growth": ("continual_streams:state_growth", "continual_streams"),
+    },
+}
+
+# figure key read by reports/template.typ -> file: elsewhere_<experiment>_<figure>
+ELSEWHERE_FIGURE_FILES = {
+    f"elsewhere_{number}_{name}": f"{RESULTS}/figures/elsewhere/{number}-{name}.{config['figures']['format']}"
+    for number, experiment in enumerate(ELSEWHERE_EXPERIMENTS)
+    for name in ELSEWHERE_FIGURES[experiment["milestone"]]
+}
 
 
 rule throughput_benchmark:
@@ -74,6 +95,41 @@ rule devices_summary:
         CONDA_ENV
     script:
         "../scripts/summarize.py"
+
+
+rule figure_elsewhere:
+    input:
+        measurements=lambda wildcards: ELSEWHERE_EXPERIMENTS[int(wildcards.experiment)]["paths"],
+        code=package_sources(
+            "figures/__init__",
+            "figures/gradient_decay",
+            "figures/latch",
+            "figures/continual_streams",
+            "summaries/__init__",
+            "summaries/latch",
+            "summaries/continual_streams",
+        ),
+    output:
+        report(
+            f"{RESULTS}/figures/elsewhere/{{experiment}}-{{figure}}.{config['figures']['format']}",
+            category="Run elsewhere",
+            caption="../report/elsewhere.rst",
+        ),
+    wildcard_constraints:
+        experiment=r"\d+",
+    params:
+        function=lambda wildcards: "recurrent_bottleneck.figures."
+        + elsewhere_figure(ELSEWHERE_EXPERIMENTS, ELSEWHERE_FIGURES, wildcards)[0],
+        summarize=lambda wildcards: elsewhere_figure(
+            ELSEWHERE_EXPERIMENTS, ELSEWHERE_FIGURES, wildcards
+        )[1],
+        size=figure_size(),
+    log:
+        log_path("figure_elsewhere-{experiment}-{figure}"),
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/figure.py"
 
 
 MEASUREMENTS.append(THROUGHPUT)

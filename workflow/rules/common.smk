@@ -12,6 +12,7 @@ from snakemake.utils import update_config
 # the package's own source, whichever environment runs Snakemake itself (e.g. with conda)
 sys.path.insert(0, f"{workflow.basedir}/src")
 from recurrent_bottleneck import gpu_slots
+from recurrent_bottleneck.summaries import devices
 
 # with --software-deployment-method conda: the CPU environment, or the CUDA builds
 CONDA_ENV = {
@@ -52,6 +53,32 @@ def paper_scale_settings():
         with open(path, encoding="utf-8") as handle:
             update_config(settings, yaml.safe_load(handle))
     return settings
+
+
+def elsewhere_experiments(paths):
+    """The committed documents (``paths``) of milestones run whole elsewhere, one
+    experiment (its milestone and the paths of its runs) per entry of the device
+    summary's ``milestones``, in the same order."""
+    documents = []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            documents.append(json.load(handle))
+    return [
+        {
+            "milestone": documents[experiment[0]]["milestone"],
+            "paths": [paths[position] for position in experiment],
+        }
+        for experiment in devices.whole_milestone_experiments(documents)
+    ]
+
+
+def elsewhere_figure(experiments, figures, wildcards):
+    """(drawing function, summary module or None) of one experiment's figure."""
+    milestone = experiments[int(wildcards.experiment)]["milestone"]
+    if wildcards.figure not in figures[milestone]:
+        raise WorkflowError(f"no figure {wildcards.figure!r} of the {milestone} milestone")
+    function, summary = figures[milestone][wildcards.figure]
+    return function, summary and f"recurrent_bottleneck.summaries.{summary}"
 
 
 def settings_json(section, sweep_key, **job_values):

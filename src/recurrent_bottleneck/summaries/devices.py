@@ -172,6 +172,21 @@ def whole_milestone_key(document: dict) -> tuple:
     return document["milestone"], device_name(document), json.dumps(settings, sort_keys=True)
 
 
+def is_whole_milestone_run(document: dict) -> bool:
+    return document.get("measurement") is None and document.get("milestone") in WHOLE_MILESTONES
+
+
+def whole_milestone_experiments(documents: list[dict]) -> list[list[int]]:
+    """The runs of milestones run whole elsewhere, as experiments: for each, the positions
+    of its run documents in ``documents``, experiments in order of their first run (the
+    order of the summary's ``milestones`` and of the report's figures of them)."""
+    experiments: dict[tuple, list[int]] = {}
+    for position, document in enumerate(documents):
+        if is_whole_milestone_run(document):
+            experiments.setdefault(whole_milestone_key(document), []).append(position)
+    return list(experiments.values())
+
+
 def whole_milestone(documents: list[dict], paper_scale: dict | None = None) -> dict:
     """One milestone's runs from one device: its summary (made by the milestone's own
     module, as for this machine's runs), their shared settings, what tells them apart
@@ -224,15 +239,14 @@ def summarize(documents: list[dict], paper_scale: dict | None = None) -> dict:
         "sessions": [],
     }
     throughput_metrics = {}
-    whole: dict[tuple, list[dict]] = {}  # one experiment's run documents
     for document in documents:
         kind = document.get("measurement")
-        if kind == "layer_timing":
+        if is_whole_milestone_run(document):
+            continue  # grouped into experiments below
+        elif kind == "layer_timing":
             sections["layer_timing"].append(layer_timing(document))
         elif kind == "device_session":
             sections["sessions"].append(session(document))
-        elif document.get("milestone") in WHOLE_MILESTONES:
-            whole.setdefault(whole_milestone_key(document), []).append(document)
         elif document.get("milestone") == "long_time_lags" and "runs" in document:
             sections["long_time_lags"].append(long_time_lags(document))
         elif document.get("milestone") == "sequence_to_sequence" and "runs" in document:
@@ -249,5 +263,8 @@ def summarize(documents: list[dict], paper_scale: dict | None = None) -> dict:
             sections["throughput"].append(throughput(metrics, document))
         else:
             raise ValueError(f"not a device document: measurement {kind!r}")
-    sections["milestones"] = [whole_milestone(group, paper_scale) for group in whole.values()]
+    sections["milestones"] = [
+        whole_milestone([documents[position] for position in experiment], paper_scale)
+        for experiment in whole_milestone_experiments(documents)
+    ]
     return {"measurements": sections}
