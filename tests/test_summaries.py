@@ -271,22 +271,62 @@ def test_device_summary_names_every_setting_that_departs_from_the_paper_scale():
     assert devices.summarize(documents[:1])["measurements"]["milestones"][0]["departures"] is None
 
 
+def test_device_summary_compares_a_1997_run_with_what_the_paper_scale_would_pass_it():
+    """A 1997 run from elsewhere departs where its settings differ from the job settings
+    config/full.yaml would give it; its lag departs only when the sweep lacks it."""
+    from recurrent_bottleneck import job_settings
+    from recurrent_bottleneck.summaries import devices
+
+    section = {
+        "seeds": 10,
+        "cell": {"truncated": False},
+        "adding": {"lengths": [100, 1000], "training_steps": 30000, "batch_size": 64},
+    }
+
+    def committed(lag, **changes):
+        settings = {**job_settings.long_time_lags(section, "adding", "simple_rnn", lag), **changes}
+        document = training_document("adding", "simple_rnn", lag, 0)
+        return {"milestone": "long_time_lags", **document, "settings": settings,
+                "environment": {"device": "CPU Y", "backend": "tensorflow"}}  # fmt: skip
+
+    paper_scale = {"long_time_lags": section}
+    exact, cut, outside = committed(1000), committed(1000, training_steps=3000), committed(500)
+    entries = devices.summarize([exact, cut, outside], paper_scale)["measurements"]
+    assert [entry["departures"] for entry in entries["long_time_lags"]] == [
+        [],
+        [{"setting": "training_steps", "ours": 3000, "paper_scale": 30000}],
+        [{"setting": "lag", "ours": 500, "paper_scale": [100, 1000]}],
+    ]
+    assert exact["settings"]["distractors"] is None  # the adding problem has none
+
+
 def test_committed_device_measurements_are_readable():
     """Whatever a session committed under reports/measured/ must summarise."""
     import glob
     import json
     from pathlib import Path
 
+    import yaml
+    from snakemake.utils import update_config
+
     from recurrent_bottleneck.summaries import devices
 
     root = Path(__file__).resolve().parents[1]
     paths = sorted(glob.glob(str(root / "reports/measured/*/*.json")))
     documents = [json.loads(Path(path).read_text()) for path in paths]
-    summary = devices.summarize(documents)["measurements"]
+    paper_scale = {}
+    for name in ("config.yaml", "full.yaml"):
+        update_config(paper_scale, yaml.safe_load((root / "config" / name).read_text()))
+    summary = devices.summarize(documents, paper_scale)["measurements"]
     sessions = {path.split("/")[-2] for path in paths}
     assert len(summary["sessions"]) == len(sessions)
     for section in summary["long_time_lags"]:
         assert section["seeds"] == len(section["sequences_to_success"])
+        assert isinstance(section["departures"], list)
+    # the 1991/1994 milestone ran exactly as config/full.yaml says
+    by_milestone = {entry["milestone"]: entry for entry in summary["milestones"]}
+    assert by_milestone["gradient_decay"]["departures"] == []
+    assert by_milestone["latch"]["departures"] == []
 
 
 def stack_document(layers, residual_from, perplexities, bottom=1.0):

@@ -79,6 +79,7 @@ rule devices_summary:
             "summaries/latch",
             "summaries/continual_streams",
             "training",
+            "job_settings",
         ),
         paper_scale=PAPER_SCALE_FILES,
     output:

@@ -11,7 +11,7 @@ from snakemake.utils import update_config
 
 # the package's own source, whichever environment runs Snakemake itself (e.g. with conda)
 sys.path.insert(0, f"{workflow.basedir}/src")
-from recurrent_bottleneck import gpu_slots
+from recurrent_bottleneck import gpu_slots, job_settings
 from recurrent_bottleneck.summaries import devices
 
 # with --software-deployment-method conda: the CPU environment, or the CUDA builds
@@ -90,26 +90,14 @@ def settings_json(section, sweep_key, **job_values):
 
 # 1997 (long_time_lags.smk): each task names its sweep differently.
 LONG_TIME_LAGS = config["long_time_lags"]
-LAG_KEYS = {"adding": "lengths", "long_lag": "lags"}
+LAG_KEYS = job_settings.LAG_KEYS
 
 
 def long_time_lags_settings(wildcards):
     """Shared settings (seeds, cell) + the task's training settings + this job's point."""
-    task_settings = {
-        key: value
-        for key, value in LONG_TIME_LAGS[wildcards.task].items()
-        if key != LAG_KEYS[wildcards.task]
-    }
-    settings = {
-        "seeds": LONG_TIME_LAGS["seeds"],
-        "cell": LONG_TIME_LAGS["cell"],
-        **task_settings,
-        "task": wildcards.task,
-        "model": wildcards.model,
-        "lag": int(wildcards.lag),
-    }
-    if wildcards.task == "adding":
-        settings.update(distractors=None, max_extra=0)
+    settings = job_settings.long_time_lags(
+        LONG_TIME_LAGS, wildcards.task, wildcards.model, wildcards.lag
+    )
     return json.dumps(settings, sort_keys=True)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 
+from recurrent_bottleneck import job_settings
 from recurrent_bottleneck.summaries import continual_streams as continual_streams_summary
 from recurrent_bottleneck.summaries import gradient_decay as gradient_decay_summary
 from recurrent_bottleneck.summaries import latch as latch_summary
@@ -70,8 +71,20 @@ def throughput(metrics: dict, timing: dict) -> dict:
     return {"device": device_name(metrics), "rows": rows}
 
 
-def long_time_lags(document: dict) -> dict:
+def long_time_lags(document: dict, paper_scale: dict | None = None) -> dict:
+    """A 1997 run (one task, model and lag) from another device, beside the paper's
+    sequences to success; given the ``paper_scale`` config, every setting in which it
+    departs from what that config passes the job (``None``: not compared)."""
+    compared = None
+    if paper_scale is not None:
+        section, task, lag = paper_scale["long_time_lags"], document["task"], document["lag"]
+        reference = job_settings.long_time_lags(section, task, document["model"], lag)
+        compared = setting_departures(document["settings"], reference)
+        planned = section[task][job_settings.LAG_KEYS[task]]
+        if lag not in planned:  # one lag of the sweep is no departure, one outside it is
+            compared.append({"setting": "lag", "ours": lag, "paper_scale": planned})
     return {
+        "departures": compared,
         "device": device_name(document),
         "task": document["task"],
         "model": document["model"],
@@ -145,19 +158,25 @@ def flattened(settings: dict, prefix: str = "") -> dict:
     return flat
 
 
+def setting_departures(settings: dict, reference: dict) -> list[dict]:
+    """Each (dotted) setting whose value differs between ``settings`` and ``reference``,
+    a setting only one side has included (``None`` on the other side)."""
+    ours, theirs = flattened(settings), flattened(reference)
+    return [
+        {"setting": key, "ours": ours.get(key), "paper_scale": theirs.get(key)}
+        for key in sorted(set(ours) | set(theirs))
+        if ours.get(key) != theirs.get(key)
+    ]
+
+
 def departures(settings: dict, runs: list, sweep: str, paper_scale: dict) -> list[dict]:
     """Every setting in which an experiment differs from the paper scale (``paper_scale``:
     the milestone's section of ``config/full.yaml`` over ``config/config.yaml``, whose
     ``sweep`` key lists the runs): the runs' shared ``settings``, then the ``runs`` made
     against the ones listed. A setting only one side has counts too (``None`` on the
     other side)."""
-    ours = flattened(settings)
-    reference = flattened({key: value for key, value in paper_scale.items() if key != sweep})
-    found = [
-        {"setting": key, "ours": ours.get(key), "paper_scale": reference.get(key)}
-        for key in sorted(set(ours) | set(reference))
-        if ours.get(key) != reference.get(key)
-    ]
+    reference = {key: value for key, value in paper_scale.items() if key != sweep}
+    found = setting_departures(settings, reference)
     planned = paper_scale.get(sweep)
     if planned is None or sorted(runs, key=str) != sorted(planned, key=str):
         found.append({"setting": sweep, "ours": runs, "paper_scale": planned})
@@ -248,7 +267,7 @@ def summarize(documents: list[dict], paper_scale: dict | None = None) -> dict:
         elif kind == "device_session":
             sections["sessions"].append(session(document))
         elif document.get("milestone") == "long_time_lags" and "runs" in document:
-            sections["long_time_lags"].append(long_time_lags(document))
+            sections["long_time_lags"].append(long_time_lags(document, paper_scale))
         elif document.get("milestone") == "sequence_to_sequence" and "runs" in document:
             sections["sequence_to_sequence"].append(sequence_to_sequence(document))
         elif kind == "throughput" and "models" in document:
