@@ -127,17 +127,23 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     for name in inconclusive:
         assert next(v for v in verdicts if v["id"] == name)["verdict"] == "inconclusive"
     assert "INCONCLU" in text
-    # the 1991/1994 milestone run whole at paper scale elsewhere (reports/measured/),
-    # judged by the same claims: every one of its claims once per experiment
+    # the 1991/1994 and 2000 milestones run whole elsewhere (reports/measured/), judged
+    # by the same claims: every one of their claims once per experiment
     elsewhere = json.loads((smoke_run / "results/report/verdicts.json").read_text())["elsewhere"]
     own = {milestone: {v["id"] for v in verdicts if v["milestone"] == milestone}
-           for milestone in ("gradient_decay", "latch")}  # fmt: skip
+           for milestone in ("gradient_decay", "latch", "continual_streams")}  # fmt: skip
     for entry in elsewhere:
         assert {claim["id"] for claim in entry["claims"]} == own[entry["milestone"]]
         for claim in entry["claims"]:
             assert claim["verdict"] != "not measured"
-    assert {entry["milestone"] for entry in elsewhere} == {"gradient_decay", "latch"}
+    assert {entry["milestone"] for entry in elsewhere} == {
+        "gradient_decay", "latch", "continual_streams"
+    }  # fmt: skip
     assert "latch milestone run whole at paper scale" in flat
+    # the 2000 run had 2 seeds a row: the caption names that departure from the paper scale
+    assert (
+        "continual streams milestone run at paper scale but for seeds 2 (paper scale: 10)" in flat
+    )
     # their figures, drawn from the committed runs by the milestones' own figure code:
     # the n-th experiment's figures are named after it and show its milestone
     data = json.loads((smoke_run / "reports/recurrent-bottleneck.data.json").read_text())
