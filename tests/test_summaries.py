@@ -76,6 +76,12 @@ def test_long_time_lags_summary():
     assert measurements["long_lag_lag"] == 100
     assert measurements["long_lag_lstm1997_success_rate"] == pytest.approx(2 / 3)
     assert measurements["long_lag_paper_sequences"] == 31_000
+    # each claim's seeds are those of the runs it reads
+    assert measurements["adding_seeds"] == measurements["long_lag_seeds"] == 3
+    fewer = [training_document("adding", "lstm1997", 100, 3, seeds=5)] + documents[1:4]
+    fewer.append(training_document("long_lag", "simple_rnn", 50, 0, seeds=2))
+    fewer_measurements = long_time_lags.summarize(fewer)["measurements"]
+    assert (fewer_measurements["adding_seeds"], fewer_measurements["long_lag_seeds"]) == (3, 3)
     # time proportional to T: exponent 1
     assert measurements["timing_lstm1997_length_exponent"] == pytest.approx(1.0)
     assert "carousel_truncated_factor" not in measurements  # not measured, not invented
@@ -283,14 +289,16 @@ def test_device_summary_compares_a_1997_run_with_what_the_paper_scale_would_pass
         "adding": {"lengths": [100, 1000], "training_steps": 30000, "batch_size": 64},
     }
 
-    def committed(lag, **changes):
+    def committed(lag, device="CPU Y", **changes):
         settings = {**job_settings.long_time_lags(section, "adding", "simple_rnn", lag), **changes}
         document = training_document("adding", "simple_rnn", lag, 0)
         return {"milestone": "long_time_lags", **document, "settings": settings,
-                "environment": {"device": "CPU Y", "backend": "tensorflow"}}  # fmt: skip
+                "environment": {"device": device, "backend": "tensorflow"}}  # fmt: skip
 
     paper_scale = {"long_time_lags": section}
-    exact, cut, outside = committed(1000), committed(1000, training_steps=3000), committed(500)
+    # one lag per device: runs of their own, not a sweep
+    exact, cut = committed(1000), committed(1000, training_steps=3000)
+    outside = committed(500, device="GPU X")
     entries = devices.summarize([exact, cut, outside], paper_scale)["measurements"]
     assert [entry["departures"] for entry in entries["long_time_lags"]] == [
         [],
@@ -298,6 +306,76 @@ def test_device_summary_compares_a_1997_run_with_what_the_paper_scale_would_pass
         [{"setting": "lag", "ours": 500, "paper_scale": [100, 1000]}],
     ]
     assert exact["settings"]["distractors"] is None  # the adding problem has none
+
+
+def test_device_summary_judges_the_1997_runs_of_one_device_that_sweep_lags():
+    """1997 runs of one device at more than one lag make one experiment with the
+    device's carousel measurement (whatever its backend), summarised by the milestone's
+    own module; each run's departures are named by the run, and the paper-scale runs and
+    measurements not made are listed. A device's single run stays a run of its own."""
+    from recurrent_bottleneck import job_settings
+    from recurrent_bottleneck.summaries import devices
+
+    section = {
+        "seeds": 3,
+        "cell": {"truncated": False},
+        "models": ["lstm1997", "simple_rnn"],
+        "adding": {"lengths": [100, 1000], "training_steps": 30000, "batch_size": 64},
+        "long_lag": {"lags": [50], "training_steps": 5000, "batch_size": 32},
+        "carousel": {"max_lag": 1000, "seeds": 2},
+    }
+
+    def committed(task, model, lag, successes, device="CPU Y", **changes):
+        settings = {**job_settings.long_time_lags(section, task, model, lag), **changes}
+        document = training_document(task, model, lag, successes)
+        return {"milestone": "long_time_lags", **document, "settings": settings,
+                "environment": {"device": device, "backend": "tensorflow"}}  # fmt: skip
+
+    documents = [
+        committed("adding", "lstm1997", 1000, 3),
+        committed("long_lag", "lstm1997", 50, 2, device="GPU X"),
+        committed("adding", "lstm1997", 100, 3),
+        committed("adding", "simple_rnn", 1000, 0, training_steps=3000),
+    ]
+    curve = {"mean_log10_norm": [0.0, 0.0], "fitted_factor": 1.0, "fitted_lags": 2}
+    documents.append({
+        "milestone": "long_time_lags", "measurement": "carousel",
+        "settings": {"max_lag": 100, "seeds": 2, "cell": {"truncated": False}},
+        "curves": {key: curve for key in ("lstm1997_truncated", "lstm1997_full_bptt",
+                                          "simple_rnn_tanh_radius_1")},
+        "environment": {"device": "CPU Y", "backend": "jax"},
+    })  # fmt: skip
+    summary = devices.summarize(documents, {"long_time_lags": section})["measurements"]
+    assert [run["device"] for run in summary["long_time_lags"]] == ["GPU X (tensorflow)"]
+    (entry,) = summary["milestones"]
+    assert (entry["milestone"], entry["device"], entry["runs"]) == (
+        "long_time_lags", "CPU Y (tensorflow), CPU Y (jax)", 4
+    )  # fmt: skip
+    chosen = [documents[0], documents[2], documents[3], documents[4]]
+    assert entry["summary"] == long_time_lags.summarize(chosen)
+    assert entry["summary"]["measurements"]["adding_simple_rnn_success_rate"] == 0.0
+    assert entry["summary"]["measurements"]["carousel_truncated_factor"] == 1.0
+    assert entry["settings"]["cell"] == {"truncated": False}
+    assert "lag" not in entry["settings"] and "model" not in entry["settings"]
+    assert entry["runs_not_made"] == [
+        "adding/simple_rnn/lag_100", "long_lag/lstm1997/lag_50", "long_lag/simple_rnn/lag_50",
+        "timing", "memory",
+    ]  # fmt: skip
+    assert entry["departures"] == [
+        {"setting": "adding/simple_rnn/lag_1000: training_steps", "ours": 3000,
+         "paper_scale": 30000},
+        {"setting": "carousel: max_lag", "ours": 100, "paper_scale": 1000},
+        {"setting": "runs", "ours": ["adding/lstm1997/lag_100", "adding/lstm1997/lag_1000",
+                                     "adding/simple_rnn/lag_1000"],
+         "paper_scale": ["adding/lstm1997/lag_100", "adding/lstm1997/lag_1000",
+                         "adding/simple_rnn/lag_100", "adding/simple_rnn/lag_1000",
+                         "long_lag/lstm1997/lag_50", "long_lag/simple_rnn/lag_50"]},
+        {"setting": "measurements", "ours": ["carousel"],
+         "paper_scale": ["carousel", "timing", "memory"]},
+    ]  # fmt: skip
+    assert devices.whole_milestone_experiments(documents) == [[0, 2, 3, 4]]
+    # without the paper scale nothing is compared
+    assert devices.summarize(documents)["measurements"]["milestones"][0]["departures"] is None
 
 
 def test_committed_device_measurements_are_readable():

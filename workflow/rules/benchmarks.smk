@@ -21,6 +21,10 @@ ELSEWHERE_FIGURES = {
         "lstm2000_error_free_length": ("continual_streams:error_free_lengths", "continual_streams"),
         "lstm2000_state_growth": ("continual_streams:state_growth", "continual_streams"),
     },
+    # the 1997 runs of one device that sweep more than one lag
+    "long_time_lags": {
+        "lstm1997_success_vs_lag": ("long_time_lags:success_against_lag", "long_time_lags")
+    },
 }
 
 # figure key read by reports/template.typ -> file: elsewhere_<experiment>_<figure>
@@ -106,9 +110,11 @@ rule figure_elsewhere:
             "figures/gradient_decay",
             "figures/latch",
             "figures/continual_streams",
+            "figures/long_time_lags",
             "summaries/__init__",
             "summaries/latch",
             "summaries/continual_streams",
+            "summaries/long_time_lags",
         ),
     output:
         report(

@@ -56,9 +56,10 @@ def paper_scale_settings():
 
 
 def elsewhere_experiments(paths):
-    """The committed documents (``paths``) of milestones run whole elsewhere, one
-    experiment (its milestone and the paths of its runs) per entry of the device
-    summary's ``milestones``, in the same order."""
+    """The committed documents (``paths``) of milestones run whole elsewhere (and of
+    1997 runs sweeping more than one lag on one device), one experiment (its milestone
+    and the paths of its runs) per entry of the device summary's ``milestones``, in
+    the same order."""
     documents = []
     for path in paths:
         with open(path, encoding="utf-8") as handle:

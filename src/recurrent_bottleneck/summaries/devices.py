@@ -11,7 +11,9 @@ and makes one document for the report's device section:
 - Table 1 on the device: each layer's time exponent against n and d, its time at the
   longest n, where (if anywhere) self-attention becomes slower than the recurrence;
 - training throughput per model and device, and whether Keras' LSTM ran cuDNN's kernel;
-- paper-scale 1997 runs: successes and sequences to success beside the paper's;
+- paper-scale 1997 runs: successes and sequences to success beside the paper's; the
+  runs of one device that sweep more than one lag form an experiment, summarised and
+  judged as the milestones run whole elsewhere (below);
 - paper-size 2014 translation runs: perplexity and BLEU by epoch and on the test split,
   beside the paper's, with how much of the configured training they ran;
 - milestones run whole elsewhere (the 1991/1994 and 2000 ones, whose runs are one
@@ -31,6 +33,7 @@ from recurrent_bottleneck import job_settings
 from recurrent_bottleneck.summaries import continual_streams as continual_streams_summary
 from recurrent_bottleneck.summaries import gradient_decay as gradient_decay_summary
 from recurrent_bottleneck.summaries import latch as latch_summary
+from recurrent_bottleneck.summaries import long_time_lags as long_time_lags_summary
 from recurrent_bottleneck.summaries.attention import summarize_layers
 from recurrent_bottleneck.summaries.long_time_lags import PAPER_SEQUENCES_TO_SUCCESS
 from recurrent_bottleneck.summaries.sequence_to_sequence import direction_summary
@@ -185,7 +188,11 @@ def departures(settings: dict, runs: list, sweep: str, paper_scale: dict) -> lis
 
 def whole_milestone_key(document: dict) -> tuple:
     """Runs of one milestone on one device with the same settings (but for the one that
-    tells them apart) belong together: one experiment."""
+    tells them apart) belong together: one experiment. The 1997 runs and measurements of
+    one device belong together whatever their settings (each task and lag has its own)
+    and backend (the memory measurement always reads JAX's compiled program)."""
+    if is_1997_run(document):
+        return document["milestone"], document.get("environment", {}).get("device", "unknown")
     per_run = WHOLE_MILESTONES[document["milestone"]][1]
     settings = {key: value for key, value in document["settings"].items() if key != per_run}
     return document["milestone"], device_name(document), json.dumps(settings, sort_keys=True)
@@ -195,15 +202,101 @@ def is_whole_milestone_run(document: dict) -> bool:
     return document.get("measurement") is None and document.get("milestone") in WHOLE_MILESTONES
 
 
+# the 1997 measurements besides the training runs: the job that makes each, by its config key
+MEASUREMENTS_1997 = ("carousel", "timing", "memory")
+
+
+def is_1997_run(document: dict) -> bool:
+    """A 1997 training run (one task, model and lag) or one of the other 1997 measurements."""
+    return document.get("milestone") == "long_time_lags" and (
+        "runs" in document or document.get("measurement") in MEASUREMENTS_1997
+    )
+
+
+def is_lone_1997_run(documents: list[dict]) -> bool:
+    """Training runs at one lag and nothing else: reported run by run, not judged."""
+    return all("runs" in document for document in documents) and (
+        len({document["lag"] for document in documents}) == 1
+    )
+
+
 def whole_milestone_experiments(documents: list[dict]) -> list[list[int]]:
     """The runs of milestones run whole elsewhere, as experiments: for each, the positions
     of its run documents in ``documents``, experiments in order of their first run (the
-    order of the summary's ``milestones`` and of the report's figures of them)."""
+    order of the summary's ``milestones`` and of the report's figures of them). The 1997
+    runs of one device make an experiment when they sweep more than one lag or come
+    with the carousel, timing or memory measurement; training runs at a single lag are
+    reported run by run."""
     experiments: dict[tuple, list[int]] = {}
     for position, document in enumerate(documents):
-        if is_whole_milestone_run(document):
+        if is_whole_milestone_run(document) or is_1997_run(document):
             experiments.setdefault(whole_milestone_key(document), []).append(position)
-    return list(experiments.values())
+    return [
+        positions
+        for positions in experiments.values()
+        if not is_1997_run(documents[positions[0]])
+        or not is_lone_1997_run([documents[position] for position in positions])
+    ]
+
+
+def run_name(document: dict) -> str:
+    """A 1997 run as the workflow names its results: ``adding/lstm1997/lag_1000``."""
+    return f"{document['task']}/{document['model']}/lag_{document['lag']}"
+
+
+def long_time_lags_sweep(documents: list[dict], paper_scale: dict | None = None) -> dict:
+    """The 1997 runs and measurements of one device as one experiment: summarised by the
+    milestone's own module, with the settings all training runs share and, given the
+    paper-scale config, each run's departures from what that config passes its job
+    (named by the run: ``adding/lstm1997/lag_1000: seeds``, ``carousel: max_lag``), the
+    runs of the paper-scale sweep that were not made and the measurements missing
+    (``None``: not compared)."""
+    training = [document for document in documents if "runs" in document]
+    measured = {document["measurement"]: document for document in documents
+                if "runs" not in document}  # fmt: skip
+    shared = dict(training[0]["settings"]) if training else {}
+    for document in training[1:]:
+        shared = {key: value for key, value in shared.items()
+                  if document["settings"].get(key) == value}  # fmt: skip
+    made = sorted((run_name(document) for document in training), key=str)
+    devices = list(dict.fromkeys(device_name(document) for document in documents))
+    entry = {
+        "milestone": "long_time_lags",
+        "device": ", ".join(devices),
+        "runs": len(documents),
+        "settings": {key: shared[key] for key in sorted(shared)},
+        "per_run": {"run": made + sorted(measured)},
+        "departures": None,
+    }
+    if paper_scale is not None:
+        section = paper_scale["long_time_lags"]
+        found = [
+            {**departure, "setting": f"{run_name(document)}: {departure['setting']}"}
+            for document in training
+            for departure in long_time_lags(document, paper_scale)["departures"]
+        ]
+        for kind, document in sorted(measured.items()):
+            reference = {**section[kind], "cell": section["cell"]}  # as the workflow's job
+            found += [
+                {**departure, "setting": f"{kind}: {departure['setting']}"}
+                for departure in setting_departures(document["settings"], reference)
+            ]
+        planned = sorted(
+            f"{task}/{model}/lag_{lag}"
+            for task, key in job_settings.LAG_KEYS.items()
+            for lag in section[task][key]
+            for model in section["models"]
+        )
+        not_made = [name for name in planned if name not in made]
+        if not_made:
+            found.append({"setting": "runs", "ours": made, "paper_scale": planned})
+        if set(measured) != set(MEASUREMENTS_1997):
+            found.append({"setting": "measurements", "ours": sorted(measured),
+                          "paper_scale": list(MEASUREMENTS_1997)})  # fmt: skip
+        not_made += [kind for kind in MEASUREMENTS_1997 if kind not in measured]
+        entry["departures"] = found
+        entry["runs_not_made"] = not_made
+    return {**entry, "summary": long_time_lags_summary.summarize(documents)}
 
 
 def whole_milestone(documents: list[dict], paper_scale: dict | None = None) -> dict:
@@ -212,6 +305,8 @@ def whole_milestone(documents: list[dict], paper_scale: dict | None = None) -> d
     and, given the milestone's ``paper_scale`` settings, where they depart from them
     (``None``: not compared)."""
     milestone = documents[0]["milestone"]
+    if milestone == "long_time_lags":
+        return long_time_lags_sweep(documents, paper_scale)
     summarize_runs, per_run, sweep = WHOLE_MILESTONES[milestone]
     settings = documents[0]["settings"]
     entry = {
@@ -258,10 +353,12 @@ def summarize(documents: list[dict], paper_scale: dict | None = None) -> dict:
         "sessions": [],
     }
     throughput_metrics = {}
-    for document in documents:
+    experiments = whole_milestone_experiments(documents)
+    in_experiments = {position for experiment in experiments for position in experiment}
+    for position, document in enumerate(documents):
         kind = document.get("measurement")
-        if is_whole_milestone_run(document):
-            continue  # grouped into experiments below
+        if position in in_experiments:
+            continue  # summarised by experiment below
         elif kind == "layer_timing":
             sections["layer_timing"].append(layer_timing(document))
         elif kind == "device_session":
@@ -284,6 +381,6 @@ def summarize(documents: list[dict], paper_scale: dict | None = None) -> dict:
             raise ValueError(f"not a device document: measurement {kind!r}")
     sections["milestones"] = [
         whole_milestone([documents[position] for position in experiment], paper_scale)
-        for experiment in whole_milestone_experiments(documents)
+        for experiment in experiments
     ]
     return {"measurements": sections}

@@ -43,7 +43,10 @@ def summarize(documents: list[dict]) -> dict:
         if not rows:
             continue
         longest = max(row["lag"] for row in rows)
-        for row in (row for row in rows if row["lag"] == longest):
+        longest_rows = [row for row in rows if row["lag"] == longest]
+        # the seeds behind the task's claim: those of the runs it reads
+        measurements[f"{task}_seeds"] = min(row["seeds"] for row in longest_rows)
+        for row in longest_rows:
             measurements[f"{task}_lag"] = row["lag"]
             measurements[f"{task}_minimal_lag"] = row["minimal_lag"]
             measurements[f"{task}_{row['model']}_success_rate"] = row["success_rate"]
