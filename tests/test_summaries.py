@@ -80,6 +80,7 @@ def test_long_time_lags_summary():
     assert measurements["adding_seeds"] == measurements["long_lag_seeds"] == 3
     fewer = [training_document("adding", "lstm1997", 100, 3, seeds=5)] + documents[1:4]
     fewer.append(training_document("long_lag", "simple_rnn", 50, 0, seeds=2))
+    fewer.append(training_document("long_lag", "lstm_forget", 100, 0, seeds=1))  # not judged
     fewer_measurements = long_time_lags.summarize(fewer)["measurements"]
     assert (fewer_measurements["adding_seeds"], fewer_measurements["long_lag_seeds"]) == (3, 3)
     # time proportional to T: exponent 1

@@ -14,6 +14,9 @@ PAPER_SEQUENCES_TO_SUCCESS = {
     "long_lag": {50: 30_000, 100: 31_000, 200: 33_000, 500: 38_000, 1000: 49_000},
 }
 
+# the models a task's claim compares (Keras' LSTM is shown beside them, not judged)
+CLAIM_MODELS = ("lstm1997", "simple_rnn")
+
 
 def summarize(documents: list[dict]) -> dict:
     """Success table per (task, model, lag), the carousel factors, the timing ratio."""
@@ -45,7 +48,9 @@ def summarize(documents: list[dict]) -> dict:
         longest = max(row["lag"] for row in rows)
         longest_rows = [row for row in rows if row["lag"] == longest]
         # the seeds behind the task's claim: those of the runs it reads
-        measurements[f"{task}_seeds"] = min(row["seeds"] for row in longest_rows)
+        read = [row["seeds"] for row in longest_rows if row["model"] in CLAIM_MODELS]
+        if read:
+            measurements[f"{task}_seeds"] = min(read)
         for row in longest_rows:
             measurements[f"{task}_lag"] = row["lag"]
             measurements[f"{task}_minimal_lag"] = row["minimal_lag"]
