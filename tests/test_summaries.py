@@ -251,6 +251,8 @@ def test_device_summary_names_every_setting_that_departs_from_the_paper_scale():
     documents = [committed_latch(5), committed_latch(20), committed_latch(5, steps=400)]
     documents += [committed_row(row) for row in ("forget_gate", "reset", "no_reset")]
     documents += [committed_row("reset", truncated=False)]
+    # listed in the chapter's order, whatever the order of their files
+    documents = documents[3:] + documents[:3]
     entries = devices.summarize(documents, paper_scale)["measurements"]["milestones"]
     assert [(entry["milestone"], entry["runs"]) for entry in entries] == [
         ("latch", 2), ("latch", 1), ("continual_streams", 3), ("continual_streams", 1)
@@ -406,6 +408,10 @@ def test_committed_device_measurements_are_readable():
     by_milestone = {entry["milestone"]: entry for entry in summary["milestones"]}
     assert by_milestone["gradient_decay"]["departures"] == []
     assert by_milestone["latch"]["departures"] == []
+    # the 1997 cell's adding runs on the CPU ran as config/full.yaml says
+    departed = {d["setting"].split(": ")[0] for d in by_milestone["long_time_lags"]["departures"]}
+    assert "adding/lstm1997/lag_1000" not in departed
+    assert "adding/simple_rnn/lag_1000" in departed  # its budget was cut
 
 
 def stack_document(layers, residual_from, perplexities, bottom=1.0):

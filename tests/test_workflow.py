@@ -127,28 +127,32 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     for name in inconclusive:
         assert next(v for v in verdicts if v["id"] == name)["verdict"] == "inconclusive"
     assert "INCONCLU" in text
-    # the 1991/1994 and 2000 milestones run whole elsewhere (reports/measured/), judged
-    # by the same claims: every one of their claims once per experiment
+    # the 1991/1994 and 2000 milestones run whole elsewhere (reports/measured/), and the
+    # 1997 sweep of the development CPU, judged by the same claims: every one of their
+    # claims once per experiment
     elsewhere = json.loads((smoke_run / "results/report/verdicts.json").read_text())["elsewhere"]
+    milestones = ("gradient_decay", "latch", "continual_streams", "long_time_lags")
     own = {milestone: {v["id"] for v in verdicts if v["milestone"] == milestone}
-           for milestone in ("gradient_decay", "latch", "continual_streams")}  # fmt: skip
+           for milestone in milestones}  # fmt: skip
     for entry in elsewhere:
         assert {claim["id"] for claim in entry["claims"]} == own[entry["milestone"]]
         for claim in entry["claims"]:
             assert claim["verdict"] != "not measured"
-    assert {entry["milestone"] for entry in elsewhere} == {
-        "gradient_decay", "latch", "continual_streams"
-    }  # fmt: skip
+    assert {entry["milestone"] for entry in elsewhere} == set(milestones)
     assert "latch milestone run whole at paper scale" in flat
     # the 2000 run had 2 seeds a row: the caption names that departure from the paper scale
     assert (
         "continual streams milestone run at paper scale but for seeds 2 (paper scale: 10)" in flat
     )
+    # the 1997 runs: their departures run by run, and the runs of the sweep not made
+    assert "long time lags milestone run at paper scale (departures: the table below)" in flat
+    assert "Runs of the paper-scale sweep not made there: adding/lstm_forget/lag_100" in flat
     # their figures, drawn from the committed runs by the milestones' own figure code:
     # the n-th experiment's figures are named after it and show its milestone
     data = json.loads((smoke_run / "reports/recurrent-bottleneck.data.json").read_text())
     first_figure = {"gradient_decay": "gradient_norm_vs_lag", "latch": "latch_success_vs_length",
-                    "continual_streams": "lstm2000_state_growth"}  # fmt: skip
+                    "continual_streams": "lstm2000_state_growth",
+                    "long_time_lags": "lstm1997_success_vs_lag"}  # fmt: skip
     for number, entry in enumerate(elsewhere):
         key = f"elsewhere_{number}_{first_figure[entry['milestone']]}"
         assert (smoke_run / data["figures"][key].lstrip("/")).stat().st_size > 1000
@@ -241,8 +245,8 @@ def test_a_partial_report_goes_without_the_runs_that_failed(smoke_run, tmp_path)
     assert by_id["reversed-source"] == "not measured"
     data = json.loads((directory / "reports/recurrent-bottleneck.data.json").read_text())
     assert {run for runs in data["missing_runs"].values() for run in runs} == set(lost)
-    # 17 of this run's milestones, 5 of those run whole elsewhere (reports/measured/)
-    assert len(data["figures"]) == 17 + 5
+    # 17 of this run's milestones, 6 of those run elsewhere (reports/measured/)
+    assert len(data["figures"]) == 17 + 6
     for figure in data["figures"].values():
         assert (directory / figure.lstrip("/")).stat().st_size > 0
     # the carousel figure has nothing to draw: its file says why instead

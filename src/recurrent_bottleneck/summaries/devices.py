@@ -202,6 +202,8 @@ def is_whole_milestone_run(document: dict) -> bool:
     return document.get("measurement") is None and document.get("milestone") in WHOLE_MILESTONES
 
 
+# the milestones that can be run elsewhere, in the chapter's order
+CHAPTER_ORDER = ("gradient_decay", "latch", "long_time_lags", "continual_streams")
 # the 1997 measurements besides the training runs: the job that makes each, by its config key
 MEASUREMENTS_1997 = ("carousel", "timing", "memory")
 
@@ -222,8 +224,9 @@ def is_lone_1997_run(documents: list[dict]) -> bool:
 
 def whole_milestone_experiments(documents: list[dict]) -> list[list[int]]:
     """The runs of milestones run whole elsewhere, as experiments: for each, the positions
-    of its run documents in ``documents``, experiments in order of their first run (the
-    order of the summary's ``milestones`` and of the report's figures of them). The 1997
+    of its run documents in ``documents``, experiments in the chapter's order of their
+    milestones, then in order of their first run (the order of the summary's
+    ``milestones`` and of the report's figures of them). The 1997
     runs of one device make an experiment when they sweep more than one lag or come
     with the carousel, timing or memory measurement; training runs at a single lag are
     reported run by run."""
@@ -231,12 +234,15 @@ def whole_milestone_experiments(documents: list[dict]) -> list[list[int]]:
     for position, document in enumerate(documents):
         if is_whole_milestone_run(document) or is_1997_run(document):
             experiments.setdefault(whole_milestone_key(document), []).append(position)
-    return [
+    kept = [
         positions
         for positions in experiments.values()
         if not is_1997_run(documents[positions[0]])
         or not is_lone_1997_run([documents[position] for position in positions])
     ]
+    return sorted(kept, key=lambda positions: (
+        CHAPTER_ORDER.index(documents[positions[0]]["milestone"]), positions[0]
+    ))  # fmt: skip
 
 
 def run_name(document: dict) -> str:
