@@ -78,7 +78,10 @@ def train_until_success(
         steps_done += steps
         sequences = steps_done * batch_size
         train_loss = float(history.history["loss"][-1])
-        predictions = model.predict(test_inputs, batch_size=len(test_inputs), verbose=0)
+        # in training-sized batches: a model that one-hot encodes its symbols holds the
+        # whole batch's one-hot inputs (Experiment 2c at q = 1000 with the paper's 2,560
+        # test sequences in one batch: 2,560 x 2,043 steps x 1,004 symbols, 21 GB)
+        predictions = model.predict(test_inputs, batch_size=batch_size, verbose=0)
         test_loss = float(keras.ops.convert_to_numpy(loss(test_targets, predictions)))
         fraction_correct = float(np.mean(correct(predictions, test_targets)))
         gradient_norm = weight_gradient_norm(model, loss, inputs[:batch_size], targets[:batch_size])
