@@ -33,7 +33,8 @@ def success_against_lag(documents: list[dict], output, width: float, height: flo
             lags = [r["minimal_lag"] * offset for r in model_rows]
             rates = [r["success_rate"] for r in model_rows]
             axis.plot(lags, rates, marker=MARKERS[model], markersize=5, label=label)
-            for row in model_rows:
+            # neighbouring labels one above the other, so a sweep of close lags stays legible
+            for position, row in enumerate(model_rows):
                 if model == "lstm1997" and row["median_sequences_to_success"]:
                     paper = row["paper_sequences_to_success"]
                     note = f"{row['median_sequences_to_success'] / 1000:.1f}k seq."
@@ -43,7 +44,7 @@ def success_against_lag(documents: list[dict], output, width: float, height: flo
                         note,
                         (row["minimal_lag"], row["success_rate"]),
                         textcoords="offset points",
-                        xytext=(0, -22),
+                        xytext=(0, -22 - 22 * (position % 2)),
                         ha="center",
                         fontsize=6,
                     )
@@ -56,7 +57,7 @@ def success_against_lag(documents: list[dict], output, width: float, height: flo
         axis.set_title(TASK_TITLES[task])
         axis.set_xlabel("minimal time lag (steps)")
     axes[0].set_ylabel("success rate over seeds")
-    axes[-1].legend(frameon=False, loc="center right", fontsize=6)
+    axes[-1].legend(frameon=False, loc="lower left", fontsize=6)
     save(figure, output)
 
 
