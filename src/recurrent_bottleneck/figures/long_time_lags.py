@@ -57,7 +57,7 @@ def success_against_lag(documents: list[dict], output, width: float, height: flo
         axis.set_title(TASK_TITLES[task])
         axis.set_xlabel("minimal time lag (steps)")
     axes[0].set_ylabel("success rate over seeds")
-    axes[-1].legend(frameon=False, loc="lower left", fontsize=6)
+    axes[-1].legend(frameon=False, loc="center left", fontsize=6)
     save(figure, output)
 
 
