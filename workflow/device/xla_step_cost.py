@@ -5,8 +5,8 @@ with ``jit_compile=True`` (``models/recurrent.py``), and this measures what that
 costs or saves on the device at hand. For each length T and each 1997 net (the original
 cell with the workflow's cell settings, Keras' SimpleRNN and LSTM, 8 units, behind the
 Masking layer, as the adding problem trains them), the same model is compiled twice and
-timed by the step-cost module (median of ``--repeats`` steps of a random batch of 64
-after one warm-up call). One JSON line per measurement goes to stdout.
+timed by the step-cost module (median of ``--repeats`` steps of a random batch of the
+adding problem's size after one warm-up call). One JSON line per measurement goes to stdout.
 
 Usage: python workflow/device/xla_step_cost.py --lengths 100,1000 [--threads 1]
 """
@@ -41,18 +41,21 @@ def main() -> None:
     from recurrent_bottleneck.tasks import adding
 
     settings = yaml.safe_load(CONFIG.read_text())["long_time_lags"]
-    units, batch = settings["adding"]["units"], 64
+    training = settings["adding"]  # units, batch size, rate and clipping as the task trains
     generator = np.random.default_rng(0)
     for length in (int(text) for text in arguments.lengths.split(",")):
-        inputs = generator.uniform(-1, 1, (batch, length, 2)).astype("float32")
-        targets = generator.uniform(0, 1, (batch, 1)).astype("float32")
+        size = training["batch_size"]
+        inputs = generator.uniform(-1, 1, (size, length, 2)).astype("float32")
+        targets = generator.uniform(0, 1, (size, 1)).astype("float32")
         for kind in MODEL_KINDS:
             for jit_compile in (True, False):
-                model = build_model(
-                    kind, length, 2, adding.PAD, units, settings["cell"], "mse", 0.01, 1.0
-                )
-                model.compile(
-                    optimizer=keras.optimizers.Adam(0.01, clipnorm=1.0),
+                model = build_model(kind, length, 2, adding.PAD, training["units"],
+                                    settings["cell"], "mse", training["learning_rate"],
+                                    training["clip_norm"])  # fmt: skip
+                model.compile(  # once more, now with or without XLA
+                    optimizer=keras.optimizers.Adam(
+                        training["learning_rate"], clipnorm=training["clip_norm"]
+                    ),
                     loss="mse",
                     jit_compile=jit_compile,
                 )
