@@ -152,8 +152,10 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     (sweep,) = [entry for entry in device_summary["measurements"]["milestones"]
                 if entry["milestone"] == "long_time_lags"]  # fmt: skip
     not_made = sweep["runs_not_made"]
-    assert not_made  # the committed sweep lacks the baselines at lag 500
-    assert f"Runs of the paper-scale sweep not made there: {not_made[0]}" in flat
+    if not_made:
+        assert f"Runs of the paper-scale sweep not made there: {not_made[0]}" in flat
+    else:  # every run of the sweep committed: the caption says nothing is missing
+        assert "sweep not made there" not in flat
     # their figures, drawn from the committed runs by the milestones' own figure code:
     # the n-th experiment's figures are named after it and show its milestone
     data = json.loads((smoke_run / "reports/recurrent-bottleneck.data.json").read_text())
