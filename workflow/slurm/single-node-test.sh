@@ -200,10 +200,12 @@ copy_project() {
 copy_project "$work/local"
 copy_project "$work/cluster"
 
-# cancel the training job once it has saved a checkpoint; prints the SLURM job id
+# cancel the training job once it has saved a checkpoint; prints the SLURM job id.
+# It watches for as long as the SLURM run lasts (the run's end kills it): on a loaded
+# machine the job can start more than 10 minutes in, which a fixed count of polls missed
 cancel_when_checkpointed() {
     local folder=$work/cluster/$cancelled_checkpoints
-    for _ in $(seq 6000); do
+    while true; do
         if compgen -G "$folder/*.npz" >/dev/null; then
             local job
             job=$(squeue --noheader --states=running --format='%i %k' |
@@ -217,7 +219,6 @@ cancel_when_checkpointed() {
         fi
         sleep 0.1
     done
-    return 1
 }
 
 # in the background, so that a signal to this script stops it at once (see stop_cluster)
