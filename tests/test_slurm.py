@@ -194,6 +194,28 @@ can_run_a_cluster = (
 )
 
 
+DEFAULT_CONFIGURATION = Path("/etc/slurm/slurm.conf")
+
+
+def plant_a_killed_runs_configuration_link(folder):
+    """What a run of the test script killed outright leaves behind: the default
+    configuration linking to that run's configuration, beside the pids of its daemons,
+    long gone. Only where there is no configuration (a link to nowhere counts as none)."""
+    if DEFAULT_CONFIGURATION.exists():
+        return False
+    (folder / "etc").mkdir(parents=True)
+    (folder / "etc/slurm.conf").write_text("ClusterName=killed\n")
+    (folder / "pids").write_text("999999999\n")  # above any pid_max
+    DEFAULT_CONFIGURATION.parent.mkdir(parents=True, exist_ok=True)
+    DEFAULT_CONFIGURATION.unlink(missing_ok=True)
+    DEFAULT_CONFIGURATION.symlink_to(folder / "etc/slurm.conf")
+    return True
+
+
+def links_into(path, folder):
+    return path.is_symlink() and os.readlink(path).startswith(str(folder))
+
+
 @pytest.mark.workflow
 @pytest.mark.skipif(
     not can_run_a_cluster,
@@ -201,11 +223,13 @@ can_run_a_cluster = (
 )
 def test_the_smoke_workflow_on_a_single_node_slurm_cluster(project_root):
     """Local and SLURM runs give the same results; a training job cancelled with scancel
-    is resubmitted and resumes from its checkpoint; every daemon is stopped."""
+    is resubmitted and resumes from its checkpoint; the configuration link of an earlier,
+    killed run does not stop it; every daemon is stopped and the link removed."""
     # not under pytest's tmp_path: its folders are closed to other users (0700), and
     # munged runs as the munge user
     work = Path(tempfile.mkdtemp(prefix="recurrent-bottleneck-slurm-"))
     work.chmod(0o755)
+    planted = plant_a_killed_runs_configuration_link(work / "killed-earlier-run")
     try:
         result = subprocess.run(
             ["bash", str(project_root / "workflow/slurm/single-node-test.sh")],
@@ -215,9 +239,15 @@ def test_the_smoke_workflow_on_a_single_node_slurm_cluster(project_root):
             timeout=3600,
         )
         daemons = subprocess.run(["pgrep", "-f", str(work)], capture_output=True, text=True)
+        link_left = links_into(DEFAULT_CONFIGURATION, work)
     finally:
+        if links_into(DEFAULT_CONFIGURATION, work):
+            DEFAULT_CONFIGURATION.unlink()
         shutil.rmtree(work, ignore_errors=True)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert "passed: SLURM results = local results" in result.stdout
     assert "cancelled SLURM job" in result.stdout + result.stderr
+    if planted:
+        assert "left by an earlier run of this test" in result.stdout
     assert daemons.stdout == ""
+    assert not link_left

@@ -9,7 +9,8 @@
 #    node has partitions `main` and `gpu` (the profile's) and $SLURM_TEST_GPUS fake GPUs
 #    (empty files as devices), so the profile's GPU requests are scheduled as written;
 #    /etc/slurm/slurm.conf links to its configuration while it runs (it refuses to
-#    start where that file is a cluster's own);
+#    start where that file is a cluster's own; the link and daemons of an earlier run
+#    that was killed outright are removed first);
 # 3. runs the smoke workflow (config/smoke.yaml + workflow/slurm/test-config.yaml) once
 #    through `--profile workflow/profiles/slurm` and once locally; while the SLURM run
 #    trains, it cancels one training job with scancel as soon as it has written a
@@ -93,12 +94,23 @@ stop_cluster() {
 }
 
 # daemons left by an earlier run of this script that was killed outright (their pids
-# are in $work/pids; only processes whose command line names $work are stopped)
-if [[ -f $work/pids ]]; then
+# are in <its folder>/pids; only processes whose command line names that folder are
+# stopped)
+stop_leftover_daemons() { # the earlier run's work folder
+    [[ -f $1/pids ]] || return 0
     while read -r pid; do
-        if grep -qF "$work" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid" || true; fi
-    done <"$work/pids"
+        if grep -qF "$1" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid" || true; fi
+    done <"$1/pids"
     sleep 1
+}
+stop_leftover_daemons "$work"
+# the configuration link of such a run, possibly with another work folder (a link to
+# <folder>/etc/slurm.conf where <folder>/pids exists): its daemons stopped, it is removed
+leftover_conf=$(readlink "$default_conf" || true)
+if [[ $leftover_conf == */etc/slurm.conf && -f ${leftover_conf%/etc/slurm.conf}/pids ]]; then
+    stop_leftover_daemons "${leftover_conf%/etc/slurm.conf}"
+    rm -f "$default_conf"
+    say "removed $default_conf, left by an earlier run of this test (-> $leftover_conf)"
 fi
 export SLURM_CONF=$work/etc/slurm.conf
 if [[ -e $default_conf && $(readlink "$default_conf") != "$SLURM_CONF" ]]; then
