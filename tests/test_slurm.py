@@ -239,9 +239,9 @@ def test_the_smoke_workflow_on_a_single_node_slurm_cluster(project_root):
             timeout=3600,
         )
         daemons = subprocess.run(["pgrep", "-f", str(work)], capture_output=True, text=True)
-        link_left = links_into(DEFAULT_CONFIGURATION, work)
     finally:
-        if links_into(DEFAULT_CONFIGURATION, work):
+        link_left = links_into(DEFAULT_CONFIGURATION, work)
+        if link_left:
             DEFAULT_CONFIGURATION.unlink()
         shutil.rmtree(work, ignore_errors=True)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
