@@ -377,6 +377,15 @@ def test_device_summary_judges_the_1997_runs_of_one_device_that_sweep_lags():
          "paper_scale": ["carousel", "timing", "memory"]},
     ]  # fmt: skip
     assert devices.whole_milestone_experiments(documents) == [[0, 2, 3, 4]]
+    # one device's run committed twice (a rerun beside the first) is refused, both named
+    twice = [*documents, committed("adding", "simple_rnn", 1000, 0)]
+    sources = [f"reports/measured/day/{position}.json" for position in range(len(twice))]
+    with pytest.raises(
+        ValueError, match=r"adding/simple_rnn/lag_1000 on CPU Y .*/3\.json .*/5\.json"
+    ):
+        devices.whole_milestone_experiments(twice, sources)
+    with pytest.raises(ValueError, match="in document 3 and in document 5"):
+        devices.summarize(twice, {"long_time_lags": section})
     # without the paper scale nothing is compared
     assert devices.summarize(documents)["measurements"]["milestones"][0]["departures"] is None
 

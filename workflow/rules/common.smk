@@ -69,7 +69,7 @@ def elsewhere_experiments(paths):
             "milestone": documents[experiment[0]]["milestone"],
             "paths": [paths[position] for position in experiment],
         }
-        for experiment in devices.whole_milestone_experiments(documents)
+        for experiment in devices.whole_milestone_experiments(documents, paths)
     ]
 
 

@@ -222,14 +222,21 @@ def is_lone_1997_run(documents: list[dict]) -> bool:
     )
 
 
-def whole_milestone_experiments(documents: list[dict]) -> list[list[int]]:
+def whole_milestone_experiments(
+    documents: list[dict], sources: list[str] | None = None
+) -> list[list[int]]:
     """The runs of milestones run whole elsewhere, as experiments: for each, the positions
     of its run documents in ``documents``, experiments in the chapter's order of their
     milestones, then in order of their first run (the order of the summary's
     ``milestones`` and of the report's figures of them). The 1997
     runs of one device make an experiment when they sweep more than one lag or come
     with the carousel, timing or memory measurement; training runs at a single lag are
-    reported run by run."""
+    reported run by run.
+
+    One device's 1997 sweep holds each run once: two documents of the same run in it (a
+    rerun with a larger budget committed beside the first) would be counted twice, so
+    they raise ``ValueError`` naming both (by ``sources``, the documents' files, if
+    given). Runs reported one by one may repeat."""
     experiments: dict[tuple, list[int]] = {}
     for position, document in enumerate(documents):
         if is_whole_milestone_run(document) or is_1997_run(document):
@@ -240,9 +247,34 @@ def whole_milestone_experiments(documents: list[dict]) -> list[list[int]]:
         if not is_1997_run(documents[positions[0]])
         or not is_lone_1997_run([documents[position] for position in positions])
     ]
+    for positions in kept:
+        if is_1997_run(documents[positions[0]]):
+            refuse_repeated_1997_runs(documents, positions, sources)
     return sorted(kept, key=lambda positions: (
         CHAPTER_ORDER.index(documents[positions[0]]["milestone"]), positions[0]
     ))  # fmt: skip
+
+
+def refuse_repeated_1997_runs(
+    documents: list[dict], positions: list[int], sources: list[str] | None
+) -> None:
+    """Raise ``ValueError`` if two of one device's 1997 documents are the same run or
+    measurement."""
+    seen: dict[str, int] = {}
+    for position in positions:
+        document = documents[position]
+        name = run_name(document) if "runs" in document else document["measurement"]
+        if name in seen:
+            first, second = (
+                (sources[seen[name]], sources[position])
+                if sources
+                else (f"document {seen[name]}", f"document {position}")
+            )
+            raise ValueError(
+                f"the 1997 run {name} on {whole_milestone_key(document)[1]} is there twice, "
+                f"in {first} and in {second}: keep one of them under reports/measured/"
+            )
+        seen[name] = position
 
 
 def run_name(document: dict) -> str:
