@@ -386,6 +386,8 @@ def test_device_summary_judges_the_1997_runs_of_one_device_that_sweep_lags():
         devices.whole_milestone_experiments(twice, sources)
     with pytest.raises(ValueError, match="in document 3 and in document 5"):
         devices.summarize(twice, {"long_time_lags": section})
+    with pytest.raises(ValueError, match="the 1997 measurement carousel on CPU Y .* twice"):
+        devices.whole_milestone_experiments([*documents, documents[4]])
     # without the paper scale nothing is compared
     assert devices.summarize(documents)["measurements"]["milestones"][0]["departures"] is None
 

@@ -263,7 +263,8 @@ def refuse_repeated_1997_runs(
     seen: dict[str, int] = {}
     for position in positions:
         document = documents[position]
-        name = run_name(document) if "runs" in document else document["measurement"]
+        is_run = "runs" in document
+        name = run_name(document) if is_run else document["measurement"]
         if name in seen:
             first, second = (
                 (sources[seen[name]], sources[position])
@@ -271,7 +272,8 @@ def refuse_repeated_1997_runs(
                 else (f"document {seen[name]}", f"document {position}")
             )
             raise ValueError(
-                f"the 1997 run {name} on {whole_milestone_key(document)[1]} is there twice, "
+                f"the 1997 {'run' if is_run else 'measurement'} {name} on "
+                f"{whole_milestone_key(document)[1]} is there twice, "
                 f"in {first} and in {second}: keep one of them under reports/measured/"
             )
         seen[name] = position
