@@ -222,12 +222,19 @@ def test_scores(settings: dict, decoding: dict, training_model, data: dict) -> d
     test, test_pairs = data["encoded"]["test"], data["splits"]["test"]
     target_vocabulary = data["target_vocabulary"]
     references = [" ".join(target) for _, target in test_pairs]
-    greedy_hypotheses = translate(decoding, test, target_vocabulary, settings, 1)
     beam_count = min(settings["beam_sentences"], len(references))
     beam_subset = {key: value[:beam_count] for key, value in test.items()}
+    started = time.perf_counter()
+    test_perplexity = perplexity(training_model, test, settings["batch_size"])
+    progress(f"test perplexity {test_perplexity:.2f} ({len(references)} sentences)", started)
+    started = time.perf_counter()
+    greedy_hypotheses = translate(decoding, test, target_vocabulary, settings, 1)
+    progress(f"greedy decoding of {len(references)} test sentences", started)
+    started = time.perf_counter()
     beam_hypotheses = translate(
         decoding, beam_subset, target_vocabulary, settings, settings["beam_size"]
     )
+    progress(f"beam search (beam {settings['beam_size']}) on {beam_count} sentences", started)
     samples = "\n".join(
         f"* source: {' '.join(source)}\n  reference: {reference}\n  ours: {hypothesis}"
         for (source, _), reference, hypothesis in list(
@@ -235,7 +242,7 @@ def test_scores(settings: dict, decoding: dict, training_model, data: dict) -> d
         )[:5]
     )
     return {
-        "test_perplexity": perplexity(training_model, test, settings["batch_size"]),
+        "test_perplexity": test_perplexity,
         "test_bleu_greedy": bleu(greedy_hypotheses, references),
         "test_bleu_beam": bleu(beam_hypotheses, references[:beam_count]),
         "test_bleu_greedy_on_beam_sentences": bleu(
@@ -250,6 +257,11 @@ def test_scores(settings: dict, decoding: dict, training_model, data: dict) -> d
         ),
         "samples": samples,
     }
+
+
+def progress(what: str, started: float) -> None:
+    """One line of progress for a step that can take minutes at paper scale."""
+    print(f"{what}: {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _epoch_values(point: dict) -> dict:
@@ -375,11 +387,13 @@ def train_one(
             train_loss = float(np.mean(losses))
             if not math.isfinite(train_loss):
                 record["diverged"] = True
+            validation_started = time.perf_counter()
             validation_perplexity = perplexity(
                 training_model, encoded["validation"], settings["batch_size"]
             )
             hypotheses = translate(decoding, validation_subset, target_vocabulary, settings, 1)
             validation_bleu = bleu(hypotheses, validation_references)
+            validation_seconds = time.perf_counter() - validation_started
             point = {
                 "epoch": epoch + 1,
                 "learning_rate": rate,
@@ -397,7 +411,8 @@ def train_one(
             print(
                 f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
                 f"loss {train_loss:.3f}, "
-                f"validation perplexity {validation_perplexity:.2f}, BLEU {validation_bleu:.1f}",
+                f"validation perplexity {validation_perplexity:.2f}, BLEU {validation_bleu:.1f} "
+                f"({validation_seconds:.0f} s)",
                 flush=True,
             )
             if record["diverged"]:
