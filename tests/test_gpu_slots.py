@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -69,7 +68,10 @@ def test_a_waiting_job_gets_the_gpu_when_it_is_released(tmp_path, jobs):
     assert claimed(first) == "0"
     second = start_job(tmp_path, count=1, wait_seconds=20)
     jobs.append(second)
-    time.sleep(0.5)
+    # a job that must wait says so, naming the process that holds the GPU
+    waiting = second.stderr.readline()
+    assert "waiting up to 20 s for a free GPU" in waiting
+    assert f"GPU 0 by process {first.pid}" in waiting
     first.kill()
     assert claimed(second) == "0"
 

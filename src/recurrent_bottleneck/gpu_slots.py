@@ -22,6 +22,7 @@ import fcntl
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -77,7 +78,8 @@ def claim(
     """Claim a free GPU for this process and make it the only visible one; its id, or None.
 
     Waits up to ``wait_seconds`` for a slot (Snakemake's gpu resource normally makes
-    sure one is free) and then raises TimeoutError naming the lock directory.
+    sure one is free), saying so on stderr once with the processes that hold them, and
+    then raises TimeoutError naming the lock directory.
     """
     gpus = visible_gpus() if gpus is None else gpus
     if not gpus:
@@ -85,6 +87,7 @@ def claim(
     lock_directory = Path(lock_directory or default_lock_directory())
     lock_directory.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
+    said_waiting = False
     while True:
         for gpu in gpus:
             handle = open(lock_directory / f"gpu_{gpu}.lock", "a+")  # noqa: SIM115 (held open)
@@ -105,4 +108,24 @@ def claim(
                 f"no free GPU among {gpus} after {wait_seconds:.0f} s: every slot in "
                 f"{lock_directory} is locked by a running job"
             )
+        if not said_waiting:
+            print(
+                f"waiting up to {wait_seconds:.0f} s for a free GPU: every slot in "
+                f"{lock_directory} is held ({holders(lock_directory, gpus)})",
+                file=sys.stderr,
+                flush=True,
+            )
+            said_waiting = True
         time.sleep(poll_seconds)
+
+
+def holders(lock_directory: Path, gpus: list[str]) -> str:
+    """'GPU <id> by process <pid>' for each slot, as its lock file names the holder."""
+    described = []
+    for gpu in gpus:
+        try:
+            pid = (lock_directory / f"gpu_{gpu}.lock").read_text().strip() or "?"
+        except OSError:
+            pid = "?"
+        described.append(f"GPU {gpu} by process {pid}")
+    return ", ".join(described)

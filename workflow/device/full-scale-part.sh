@@ -13,7 +13,11 @@
 set -u
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
   --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:$PWD/src KERAS_BACKEND=jax || exit
-export XLA_PYTHON_CLIENT_PREALLOCATE=false   # several jobs share the GPU in part B
+export XLA_PYTHON_CLIENT_PREALLOCATE=false   # several jobs share the GPU (parts C and D)
+# The jobs this script starts side by side share the one GPU on purpose; the workflow's slot
+# allocator (one GPU per job) would make the second wait for the first (2026-12-04: the
+# reversed direction waited 522 s and never trained), so it is off here
+export RECURRENT_BOTTLENECK_GPUS=0
 R="$OUT/results"
 mkdir -p "$R/logs"
 nvidia-smi -L > "$R/logs/nvidia-smi.txt"
