@@ -62,6 +62,7 @@ SETTINGS = {
         "validation_fraction": 0.1,
         "test_fraction": 0.1,
         "batch_size": 16,
+        "length_step": 8,
         "optimizer": "adam",
         "learning_rate": 0.01,
         "clip_norm": 5.0,

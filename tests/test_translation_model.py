@@ -88,8 +88,11 @@ def test_cutting_a_batch_after_its_longest_sentence_changes_no_probability(model
         "target_lengths": target_lengths,
     }
     short = np.array([0, 1, 2, 4])
-    (source, target_input), target = batch_arrays(encoded, short)
+    (source, target_input), target = batch_arrays(encoded, short, length_step=8)
     assert source.shape == (4, 8) and target_input.shape == (4, 8) and target.shape == (4, 8)
+    # a step longer than every sentence leaves each array at its split's width
+    (wide_source, wide_input), wide_target = batch_arrays(encoded, short, length_step=64)
+    assert wide_source.shape == (4, 19) and wide_input.shape == wide_target.shape == (4, 18)
     whole = keras.ops.convert_to_numpy(
         training_model([encoded["source"][short], encoded["decoder_input"][short]])
     )
@@ -102,7 +105,10 @@ def test_cutting_a_batch_after_its_longest_sentence_changes_no_probability(model
     targets = encoded["decoder_target"]
     picked = np.take_along_axis(log_probabilities, targets[..., None], -1)[..., 0]
     expected = np.exp(-picked[targets > 0].mean())
-    assert perplexity(training_model, encoded, batch_size=2) == pytest.approx(expected, rel=1e-5)
+    for length_step in (1, 8, 64):  # padding is masked: any step gives the same perplexity
+        assert perplexity(training_model, encoded, 2, length_step) == pytest.approx(
+            expected, rel=1e-5
+        )
 
 
 def test_training_lowers_the_loss(models):

@@ -114,6 +114,7 @@ def transformer_settings():
         architecture="transformer",
         direction=transformer.pop("direction"),
         epochs=transformer.pop("epochs"),
+        length_step=transformer.pop("length_step"),
         transformer=transformer,
     )
     return json.dumps(settings, sort_keys=True)
@@ -166,7 +167,7 @@ def throughput_settings():
     transformer = {
         key: value
         for key, value in config["attention"]["transformer"].items()
-        if key not in ("direction", "epochs")
+        if key not in ("direction", "epochs", "length_step")
     }
     lstm_keys = ["layers", "units", "embedding", "initial_range", "optimizer", "learning_rate",
                  "clip_norm"]

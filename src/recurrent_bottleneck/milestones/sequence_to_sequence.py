@@ -71,23 +71,23 @@ def prepare_data(settings: dict) -> dict:
     }
 
 
-# batches are cut to a multiple of this many tokens: few distinct shapes, so a backend
-# that compiles once per shape (JAX) compiles a handful of times, not once per batch
-LENGTH_STEP = 8
-
-
-def batch_arrays(encoded: dict, rows: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+def batch_arrays(
+    encoded: dict, rows: np.ndarray, length_step: int
+) -> tuple[list[np.ndarray], np.ndarray]:
     """([source, decoder input], decoder target) of the chosen sentences, cut after the
-    longest of them (rounded up to ``LENGTH_STEP``).
+    longest of them, rounded up to a multiple of ``length_step`` tokens.
 
     The arrays of a split are padded to its longest sentence; the padding is masked, so
     cutting it changes no result (the LSTM keeps its state over masked steps, the loss
     and attention skip them) and saves the steps: on the quick corpus a batch's longest
-    sentence has 13 tokens where the split's has 34.
+    sentence has 13 tokens where the split's has 34. A backend that compiles once per
+    array shape (JAX, XLA) compiles once per width met: a larger step means fewer
+    compilations and more padding, and a step longer than every sentence pads each batch
+    to the split's width (one shape).
     """
 
     def cut(longest: int, width: int) -> int:
-        return min(width, -(-int(longest) // LENGTH_STEP) * LENGTH_STEP)
+        return min(width, -(-int(longest) // length_step) * length_step)
 
     source_width = cut(encoded["source_lengths"][rows].max(), encoded["source"].shape[1])
     target_width = cut(encoded["target_lengths"][rows].max() + 1, encoded["decoder_input"].shape[1])
@@ -97,12 +97,13 @@ def batch_arrays(encoded: dict, rows: np.ndarray) -> tuple[list[np.ndarray], np.
     )
 
 
-def perplexity(training_model, encoded: dict, batch_size: int) -> float:
+def perplexity(training_model, encoded: dict, batch_size: int, length_step: int) -> float:
     """exp of the mean negative log probability per target token (<eos> included)."""
     by_length = np.argsort(encoded["source_lengths"] + encoded["target_lengths"], kind="stable")
     total, tokens = 0.0, 0
     for start in range(0, len(by_length), batch_size):
-        inputs, targets = batch_arrays(encoded, by_length[start : start + batch_size])
+        rows = by_length[start : start + batch_size]
+        inputs, targets = batch_arrays(encoded, rows, length_step)
         log_probabilities = np.asarray(training_model.predict_on_batch(inputs))
         picked = np.take_along_axis(log_probabilities, targets[..., None], -1)[..., 0]
         mask = targets != 0
@@ -225,7 +226,9 @@ def test_scores(settings: dict, decoding: dict, training_model, data: dict) -> d
     beam_count = min(settings["beam_sentences"], len(references))
     beam_subset = {key: value[:beam_count] for key, value in test.items()}
     started = time.perf_counter()
-    test_perplexity = perplexity(training_model, test, settings["batch_size"])
+    test_perplexity = perplexity(
+        training_model, test, settings["batch_size"], settings["length_step"]
+    )
     progress(f"test perplexity {test_perplexity:.2f} ({len(references)} sentences)", started)
     started = time.perf_counter()
     greedy_hypotheses = translate(decoding, test, target_vocabulary, settings, 1)
@@ -276,14 +279,16 @@ def _epoch_values(point: dict) -> dict:
     return values
 
 
-def layer_gradient_norms(training_model, encoded: dict, batch_size: int) -> dict[str, float]:
+def layer_gradient_norms(
+    training_model, encoded: dict, batch_size: int, length_step: int
+) -> dict[str, float]:
     """Norm of the loss gradient per layer on the first ``batch_size`` sentences of a
     split: how much of the error signal reaches each layer of the stack (2016)."""
     from recurrent_bottleneck.autodiff import layer_gradient_norms as norms
     from recurrent_bottleneck.translation.model import mean_negative_log_likelihood
 
     rows = np.arange(min(batch_size, len(encoded["source"])))
-    inputs, targets = batch_arrays(encoded, rows)
+    inputs, targets = batch_arrays(encoded, rows, length_step)
     return norms(training_model, mean_negative_log_likelihood, inputs, targets)
 
 
@@ -316,12 +321,14 @@ def train_one(
     validation_subset = {key: value[:bleu_count] for key, value in encoded["validation"].items()}
     record = {"curve": [], "diverged": False, "parameters": int(training_model.count_params())}
     measure_gradients = settings.get("layer_gradients", False)
+    length_step = settings["length_step"]
+    shapes_met: set[tuple] = set()
     words, seconds, elapsed = 0, 0.0, []
     checkpoint = run_checkpoint(checkpoint_directory, settings, seed)
     progress = checkpoint.restore(training_model) if checkpoint is not None else None
     if progress is None and measure_gradients:  # before the first update
         record["initial_layer_gradient_norms"] = layer_gradient_norms(
-            training_model, encoded["validation"], settings["batch_size"]
+            training_model, encoded["validation"], settings["batch_size"], length_step
         )
     if progress is not None:
         record, (words, seconds, elapsed) = progress["record"], progress["timing"]
@@ -370,8 +377,20 @@ def train_one(
             started = time.perf_counter()
             report_every = max(1, len(batches) // 10)  # progress: ten lines per epoch
             for index, batch in enumerate(batches, start=1):
-                loss = training_model.train_on_batch(*batch_arrays(train, batch))
+                inputs, targets = batch_arrays(train, batch, length_step)
+                step_started = time.perf_counter()
+                loss = training_model.train_on_batch(inputs, targets)
                 losses.append(float(loss))
+                shape = tuple(part.shape for part in inputs)
+                if shape not in shapes_met:  # where a compiling backend spends its time
+                    shapes_met.add(shape)
+                    print(
+                        f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
+                        f"batch {index}, the first of shape source {shape[0]}, target "
+                        f"{shape[1]} ({len(shapes_met)} met): "
+                        f"{time.perf_counter() - step_started:.1f} s",
+                        flush=True,
+                    )
                 if index % report_every == 0 and index < len(batches):
                     print(
                         f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
@@ -389,7 +408,7 @@ def train_one(
                 record["diverged"] = True
             validation_started = time.perf_counter()
             validation_perplexity = perplexity(
-                training_model, encoded["validation"], settings["batch_size"]
+                training_model, encoded["validation"], settings["batch_size"], length_step
             )
             hypotheses = translate(decoding, validation_subset, target_vocabulary, settings, 1)
             validation_bleu = bleu(hypotheses, validation_references)
@@ -403,7 +422,7 @@ def train_one(
             }
             if measure_gradients:
                 point["layer_gradient_norms"] = layer_gradient_norms(
-                    training_model, encoded["validation"], settings["batch_size"]
+                    training_model, encoded["validation"], settings["batch_size"], length_step
                 )
             record["curve"].append(point)
             writer.scalars(_epoch_values(point), step=epoch + 1)
