@@ -7,14 +7,15 @@ argument: in order, the first target words are far from the source words they de
 on (the whole source lies between them); reversed, they are close, so the optimiser
 "establishes communication" between source and target early and learns faster.
 
-Per epoch: length-bucketed mini-batches (each cut after its longest sentence, so no
-step runs over padding it does not need), teacher forcing, the learning-rate schedule
-(SGD halved every ``halve_every_epochs`` after ``halve_after_epochs``, as the paper, or
-Adam), then validation perplexity and greedy BLEU (on the first
-``validation_bleu_sentences`` validation sentences). At the end, on the test split: token
-perplexity, corpus BLEU (sacrebleu) with greedy decoding and with beam search, and BLEU
-by source length (the paper's Figure 3). Throughput (words per second) is a wall-clock
-measurement and goes to ``timing`` apart from the results.
+Per epoch: length-bucketed mini-batches (each cut after its longest sentence, rounded up
+to a multiple of ``length_step`` tokens: few steps over padding, few shapes to compile),
+teacher forcing, the learning-rate schedule (SGD halved every ``halve_every_epochs``
+after ``halve_after_epochs``, as the paper, or Adam), then validation perplexity and
+greedy BLEU (on the first ``validation_bleu_sentences`` validation sentences). At the
+end, on the test split: token perplexity, corpus BLEU (sacrebleu) with greedy decoding
+and with beam search, and BLEU by source length (the paper's Figure 3). Throughput
+(words per second) is a wall-clock measurement and goes to ``timing`` apart from the
+results.
 
 With a checkpoint directory, every seed saves its progress after each epoch and once
 more when it has been tested; a job started again goes on from the last epoch saved.
