@@ -364,6 +364,7 @@ def train_one(
         if record["diverged"] or finished:
             first_epoch = settings["epochs"]
         for epoch in range(first_epoch, settings["epochs"]):
+            label = f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}"
             if architecture == "transformer":  # the schedule lives in the optimizer
                 rate = float(training_model.optimizer.learning_rate)
             else:
@@ -386,7 +387,7 @@ def train_one(
                 if shape not in shapes_met:  # where a compiling backend spends its time
                     shapes_met.add(shape)
                     print(
-                        f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
+                        f"{label}: "
                         f"batch {index}, the first of shape source {shape[0]}, target "
                         f"{shape[1]} ({len(shapes_met)} met): "
                         f"{time.perf_counter() - step_started:.1f} s",
@@ -394,7 +395,7 @@ def train_one(
                     )
                 if index % report_every == 0 and index < len(batches):
                     print(
-                        f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
+                        f"{label}: "
                         f"batch {index}/{len(batches)}, "
                         f"loss {np.mean(losses[-report_every:]):.3f}, "
                         f"{time.perf_counter() - started:.0f} s",
@@ -429,7 +430,7 @@ def train_one(
             writer.scalars(_epoch_values(point), step=epoch + 1)
             save(finished=False)
             print(
-                f"{architecture} {settings['direction']} seed {seed} epoch {epoch + 1}: "
+                f"{label}: "
                 f"loss {train_loss:.3f}, "
                 f"validation perplexity {validation_perplexity:.2f}, BLEU {validation_bleu:.1f} "
                 f"({validation_seconds:.0f} s)",
