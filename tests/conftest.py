@@ -1,4 +1,5 @@
-"""Test setup: one thread, TensorFlow backend (unless KERAS_BACKEND says otherwise)."""
+"""Test setup: one thread, TensorFlow backend (unless KERAS_BACKEND says otherwise), and
+the slowest tests first."""
 
 import os
 from pathlib import Path
@@ -15,3 +16,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def project_root() -> Path:
     return PROJECT_ROOT
+
+
+def pytest_collection_modifyitems(items):
+    """The tests marked ``workflow`` (whole Snakemake runs, minutes each) first: with one
+    worker per core (``--dist loadfile`` in pyproject.toml), their files are handed out
+    at the start and the quick files share the other workers meanwhile, rather than a
+    whole-DAG run starting last and running alone. The order within each group is
+    kept."""
+    items.sort(key=lambda item: item.get_closest_marker("workflow") is None)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_workflow import copy_project
+from snakemake_runs import copy_project
 
 from recurrent_bottleneck.runtime import describe_placement
 

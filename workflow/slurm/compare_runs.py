@@ -41,7 +41,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pypdf import PdfReader
+import pypdfium2
 
 SKIPPED_FOLDERS = ("results/benchmarks/", "results/logs/", "results/checkpoints/")
 SKIPPED_FILES = {
@@ -210,7 +210,9 @@ def main(argv=None) -> int:
             problems.append(f"{name}: no run resumed from a checkpoint")
     problems += report_differences(arguments.local_run, arguments.slurm_run)
     report = arguments.slurm_run / "reports/recurrent-bottleneck.pdf"
-    text = " ".join(page.extract_text() for page in PdfReader(report).pages)
+    document = pypdfium2.PdfDocument(report)
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    document.close()
     placements = text[text.rfind("Where the jobs ran") :]
     if " slurm " not in " ".join(placements.split()[:400]):
         problems.append(f"{report}: the appendix names no SLURM job")
