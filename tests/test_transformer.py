@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from recurrent_bottleneck.translation.decoding import beam_search, greedy
 from recurrent_bottleneck.translation.transformer import (
     build,
     decoding_functions,
@@ -62,14 +63,63 @@ def test_every_source_word_reaches_the_first_target_position(models):
 
 
 def test_stepwise_decoder_reproduces_teacher_forcing(models):
-    source = np.array([[4, 5, 6, 7]])
-    decoder_input = np.array([[2, 9, 10, 11]])
-    expected = predict(models[0], source, decoder_input)[0]
+    """The kept keys and values give what the whole model gives at every position, for
+    hypotheses side by side whose sources have different lengths (padding)."""
+    source = np.array([[4, 5, 6, 7], [8, 9, 0, 0]])
+    decoder_input = np.array([[2, 9, 10, 11, 4], [2, 3, 3, 12, 5]])
+    expected = predict(models[0], source, decoder_input)
     decoding = decoding_functions(models)
     states = decoding["initial_states"](source)
-    for position, token in enumerate(decoder_input[0]):
-        log_probabilities, states = decoding["step"](np.array([token]), states)
-        np.testing.assert_allclose(log_probabilities[0], expected[position], atol=1e-5)
+    for position in range(decoder_input.shape[1]):
+        log_probabilities, states = decoding["step"](decoder_input[:, position], states)
+        np.testing.assert_allclose(log_probabilities, expected[:, position], atol=1e-5)
+
+
+def test_hypotheses_reordered_keep_their_own_prefix(models):
+    """After beam search's reordering (rows taken from the backend's arrays), each row
+    goes on from the prefix it was given, as the whole model does on that prefix."""
+    source = np.array([[4, 5, 6, 7]] * 3)
+    prefixes = np.array([[2, 9, 10], [2, 3, 4], [2, 12, 5]])
+    decoding = decoding_functions(models)
+    states = decoding["initial_states"](source)
+    for position in range(prefixes.shape[1]):
+        _, states = decoding["step"](prefixes[:, position], states)
+    order = [2, 0, 0]
+    states = decoding["reorder"](states, order)
+    following = np.array([6, 7, 8])
+    log_probabilities, _ = decoding["step"](following, states)
+    decoder_input = np.concatenate([prefixes[order], following[:, None]], axis=1)
+    expected = predict(models[0], source, decoder_input)[:, -1]
+    np.testing.assert_allclose(log_probabilities, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("source", [[4, 5, 6, 7, 8], [9, 3, 10], [5, 5, 4, 6, 7, 8, 9]])
+def test_beam_search_scores_are_the_models_log_probabilities(models, source):
+    """Beam search reorders the kept keys and values as it prunes: the score it gives its
+    answer is the whole model's log probability of that answer (and <eos> if it ended)."""
+    bos, max_length = 1, 8
+    source = np.array([source])
+    decoding = decoding_functions(models)
+    states = decoding["initial_states"](source)
+    # <eos> the least likely first word, so the search runs and prunes for a while
+    first, _ = decoding["step"](np.array([bos]), states)
+    eos = int(np.argmin(first[0]))
+    search = {"step": decoding["step"], "bos": bos, "eos": eos, "max_length": max_length}
+    tokens, score = beam_search(states=states, beam_size=3, reorder=decoding["reorder"], **search)
+    log_probabilities = predict(models[0], source, [[bos, *tokens]])[0]
+    expected = sum(log_probabilities[position, token] for position, token in enumerate(tokens))
+    if len(tokens) < max_length:
+        expected += log_probabilities[len(tokens), eos]
+    np.testing.assert_allclose(score, expected, atol=1e-4)
+    one_beam, _ = beam_search(states=states, beam_size=1, reorder=decoding["reorder"], **search)
+    assert [one_beam] == greedy(decoding["step"], states, bos, eos, max_length)
+    # the sentence picked out of a batch (as translate does) is searched as if alone
+    batch = np.zeros((2, 8), dtype=np.int32)
+    batch[0, :3], batch[1, : source.shape[1]] = [10, 9, 8], source[0]
+    picked = decoding["reorder"](decoding["initial_states"](batch), [1])
+    in_batch = beam_search(states=picked, beam_size=3, reorder=decoding["reorder"], **search)
+    assert in_batch[0] == tokens
+    np.testing.assert_allclose(in_batch[1], score, atol=1e-5)
 
 
 def test_training_lowers_the_loss(models):

@@ -32,7 +32,7 @@ import numpy as np
 from recurrent_bottleneck.checkpoints import run_checkpoint
 from recurrent_bottleneck.kept_models import KeptModels
 from recurrent_bottleneck.translation import corpus, synthetic, vocabulary
-from recurrent_bottleneck.translation.decoding import beam_search, greedy
+from recurrent_bottleneck.translation.decoding import beam_search, greedy, reorder_rows
 
 DIRECTIONS = ("forward", "reversed")
 
@@ -140,9 +140,12 @@ def translate(decoding: dict, encoded: dict, target_vocabulary, settings: dict, 
         if beam_size == 1:
             hypotheses += greedy(step, states, bos, eos, max_length)
         else:
+            reorder = decoding.get("reorder", reorder_rows)
             for index in range(len(states[0])):
-                sentence_states = [state[index : index + 1] for state in states]
-                tokens, _ = beam_search(step, sentence_states, bos, eos, max_length, beam_size)
+                sentence_states = reorder(states, [index])
+                tokens, _ = beam_search(
+                    step, sentence_states, bos, eos, max_length, beam_size, reorder
+                )
                 hypotheses.append(tokens)
     return [" ".join(target_vocabulary.decode(tokens)) for tokens in hypotheses]
 

@@ -4,7 +4,9 @@ The decoder is seen through one function, ``step(tokens, states) -> (log_probabi
 states)``: given the last token of each hypothesis (shape (k,)) and the decoder's states
 for them, it returns log p(next token | prefix) over the target vocabulary (shape (k, V))
 and the updated states. ``states`` is a list of arrays whose first axis is the
-hypothesis; beam search reorders that axis when hypotheses are pruned.
+hypothesis; beam search reorders that axis when hypotheses are pruned, by NumPy's
+indexing or by the model's own ``reorder(states, rows)`` (for states kept as the
+backend's arrays).
 
 Beam search (Sutskever et al. 2014 used beams of 1, 2 and 12) keeps the ``beam_size``
 prefixes with the highest total log probability. A prefix that emits ``<eos>`` is
@@ -41,13 +43,20 @@ def greedy(
 
 
 def beam_search(
-    step: Step, states: Sequence[np.ndarray], bos: int, eos: int, max_length: int, beam_size: int
+    step: Step,
+    states: Sequence[np.ndarray],
+    bos: int,
+    eos: int,
+    max_length: int,
+    beam_size: int,
+    reorder: Callable | None = None,
 ) -> tuple[list[int], float]:
     """(best token sequence without ``<eos>``, its total log probability) for ONE sentence.
 
     ``states`` holds the decoder's initial states for this sentence (first axis 1).
     """
-    states = [np.repeat(state, 1, axis=0) for state in states]
+    reorder = reorder or reorder_rows
+    states = list(states)
     prefixes: list[list[int]] = [[]]
     scores = np.zeros(1)
     last = np.array([bos], dtype=np.int32)
@@ -78,11 +87,16 @@ def beam_search(
         ]
         scores = np.array(open_scores)
         last = np.array(open_tokens, dtype=np.int32)
-        states = [state[open_rows] for state in states]
+        states = reorder(states, open_rows)
     if best_complete is None:  # nothing ended within max_length: the best open prefix
         best = int(np.argmax(scores))
         return prefixes[best], float(scores[best])
     return best_complete
+
+
+def reorder_rows(states: Sequence[np.ndarray], rows: list[int]) -> list[np.ndarray]:
+    """The states of the chosen hypotheses, for states that are NumPy arrays."""
+    return [state[rows] for state in states]
 
 
 def _until_eos(tokens: np.ndarray, eos: int) -> list[int]:

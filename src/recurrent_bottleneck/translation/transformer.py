@@ -20,9 +20,14 @@ and optional label smoothing ε_ls. Every position of a training sentence is com
 once: the only sequential loop left is decoding, one target token after another.
 
 For decoding, ``decoding_functions`` gives the same interface as the LSTM model
-(:mod:`recurrent_bottleneck.translation.decoding`): the "states" of a hypothesis are its
-source tokens, the encoder's output, the target prefix so far and its length, and a step
-runs the decoder on the whole prefix and keeps the newest position's distribution.
+(:mod:`recurrent_bottleneck.translation.decoding`). Position t of a decoder block sees
+the earlier positions only through the keys and values its self-attention projects from
+them (everything else works position by position), so a step computes the newest
+position alone and keeps those keys and values: the "states" of a hypothesis are its
+source tokens, the target prefix so far and its length, and per decoder block the
+self-attention's keys and values of the prefix and the cross-attention's of the
+encoder's output (projected once per sentence). A step then costs O(d² + t·d) per block,
+where running the decoder on the whole prefix again cost O(t·d² + t²·d).
 """
 
 from __future__ import annotations
@@ -56,6 +61,11 @@ def _layers():
         def call(self, tokens):
             length = ops.shape(tokens)[1]
             return self.embedding(tokens) * np.sqrt(self.width) + self.code[None, :length, :]
+
+        def at(self, tokens, positions):
+            """Embedded ``tokens`` (batch, 1) standing at ``positions`` (batch, 1)."""
+            code = ops.take(self.code, positions, axis=0)
+            return self.embedding(tokens) * np.sqrt(self.width) + code
 
         def build(self, tokens_shape):
             self.embedding.build(tokens_shape)
@@ -120,7 +130,93 @@ def _layers():
             transformed = self.back(self.hidden(x))
             return self.norms[-1](x + self.dropout(transformed, training=training))
 
-    return PositionalEmbedding, Block
+        def memory_keys_values(self, memory):
+            """The cross-attention's keys and values of the encoder's output (a decoder
+            block), each (batch, source length, heads, key width)."""
+            attention = self.cross_attention
+            return attention.key_dense(memory), attention.value_dense(memory)
+
+        def step(self, inputs, here, visible, keys_values, memory_keys_values, memory_mask):
+            """A decoder block at one new position, for inference (no dropout).
+
+            ``inputs`` (batch, 1, width) is the block's input there, ``here`` (batch, L)
+            marks the position in a buffer of L, ``visible`` (batch, L) the positions it
+            attends to (itself and the prefix before it). ``keys_values`` holds the
+            self-attention's keys and values of the buffer (batch, L, heads, key width);
+            the new position's are written in and returned with the output.
+            """
+            attention = self.self_attention
+            here = here[:, :, None, None]
+            keys, values = (
+                ops.where(here, dense(inputs), earlier)
+                for dense, earlier in zip(
+                    (attention.key_dense, attention.value_dense), keys_values, strict=True
+                )
+            )
+            attended = _attend(attention, inputs, keys, values, visible)
+            x = self.norms[0](inputs + attended)
+            attended = _attend(self.cross_attention, x, *memory_keys_values, memory_mask)
+            x = self.norms[1](x + attended)
+            x = self.norms[-1](x + self.back(self.hidden(x)))
+            return x, (keys, values)
+
+    def _attend(attention, queries, keys, values, visible):
+        """What ``attention`` (a MultiHeadAttention without dropout) computes for
+        ``queries`` over keys and values it projected before; ``visible`` (batch, keys)."""
+        attended = ops.dot_product_attention(
+            attention.query_dense(queries),
+            keys,
+            values,
+            mask=visible[:, None, None, :],
+            scale=1.0 / np.sqrt(keys.shape[-1]),
+        )
+        return attention.output_dense(attended)
+
+    class DecodingStep(keras.layers.Layer):
+        """The decoder at one new position, for inference, reading and writing the
+        buffers of keys and values (one layer, so the blocks' sub-layers it calls are not
+        taken apart by the functional model). Hypothesis i continues row ``rows[i]`` of
+        the arrays it is given (beam search prunes and reorders them): the gather is part
+        of the step, not a call of its own."""
+
+        def __init__(self, embedding, blocks, **kwargs):
+            super().__init__(**kwargs)
+            self.target_embedding = embedding
+            self.blocks = blocks
+
+        def call(self, source, token, position, prefix, rows, buffers, memory_parts):
+            source, *buffers = (ops.take(array, rows[:, 0], axis=0) for array in [source, *buffers])
+            memory_parts = [ops.take(part, rows[:, 0], axis=0) for part in memory_parts]
+            token_mask = ops.not_equal(token, 0)  # what the training masks do to padding
+            visible = ops.logical_and(ops.not_equal(prefix, 0), token_mask)
+            memory_mask = ops.logical_and(ops.not_equal(source, 0), token_mask)
+            here = ops.one_hot(position[:, 0], ops.shape(prefix)[1]) > 0
+            x = self.target_embedding.at(token, position)
+            updated = []
+            for index, block in enumerate(self.blocks):
+                pair = slice(2 * index, 2 * index + 2)
+                x, keys_values = block.step(
+                    x, here, visible, buffers[pair], memory_parts[pair], memory_mask
+                )
+                updated += keys_values
+            return x, [source, *updated, *memory_parts]
+
+    class MemoryKeysValues(keras.layers.Layer):
+        """Every decoder block's cross-attention keys and values of the encoder output."""
+
+        def __init__(self, blocks, **kwargs):
+            super().__init__(**kwargs)
+            self.supports_masking = True  # the source's padding mask ends here
+            self.blocks = blocks
+
+        def call(self, memory, mask=None):
+            memory = ops.copy(memory)  # without the mask, which the projections ignore
+            return [part for block in self.blocks for part in block.memory_keys_values(memory)]
+
+        def compute_mask(self, memory, mask=None):
+            return None
+
+    return PositionalEmbedding, Block, DecodingStep, MemoryKeysValues
 
 
 def learning_rate_schedule(width: int, warmup_steps: int):
@@ -175,7 +271,7 @@ def build(
 
     from recurrent_bottleneck.translation.model import compile_with_xla
 
-    PositionalEmbedding, Block = _layers()
+    PositionalEmbedding, Block, DecodingStep, MemoryKeysValues = _layers()
     source_embedding = PositionalEmbedding(
         source_vocabulary, width, max_length, name="source_embedding"
     )
@@ -223,49 +319,91 @@ def build(
         loss=smoothed_negative_log_likelihood(label_smoothing),
         jit_compile=compile_with_xla(),
     )
-    encoder_model = keras.Model(source, [source, memory], name="encoder")
-    memory_input = keras.Input(shape=(None, width), name="memory")
-    prefix = keras.Input(shape=(None,), dtype="int32", name="prefix")
+    # for decoding: the encoder gives every decoder block's keys and values of its
+    # output; a step decodes one token per hypothesis and keeps per block the keys and
+    # values of the prefix in a buffer of max_length positions (padding after them)
+    memory_keys_values = MemoryKeysValues(decoder_blocks, name="memory_keys_values")(memory)
+    encoder_model = keras.Model(source, [source, *memory_keys_values], name="encoder")
+    token = keras.Input(shape=(1,), dtype="int32", name="token")
+    position = keras.Input(shape=(1,), dtype="int32", name="position")
+    prefix = keras.Input(shape=(max_length,), dtype="int32", name="prefix")
+    head_width = width // heads
+    buffers = [
+        keras.Input(shape=(max_length, heads, head_width), name=f"{part}_{index}")
+        for index in range(layers)
+        for part in ("keys", "values")
+    ]
+    memory_parts = [
+        keras.Input(shape=(None, heads, head_width), name=f"memory_{part}_{index}")
+        for index in range(layers)
+        for part in ("keys", "values")
+    ]
+    rows = keras.Input(shape=(1,), dtype="int32", name="rows")
+    x, updated = DecodingStep(target_embedding, decoder_blocks, name="decoding_step")(
+        source, token, position, prefix, rows, buffers, memory_parts
+    )
     step_model = keras.Model(
-        [source, memory_input, prefix], decode(prefix, memory_input, source), name="decoder"
+        [source, token, position, prefix, rows, *buffers, *memory_parts],
+        [softmax(x), *updated],
+        name="decoder",
     )
     return training_model, encoder_model, step_model
 
 
 def decoding_functions(models) -> dict:
-    """``initial_states(source)`` and ``step(tokens, states)`` for the decoding module."""
+    """``initial_states(source)``, ``step(tokens, states)`` and ``reorder(states, rows)``
+    for the decoding module.
+
+    The keys and values stay the backend's arrays (on the GPU where there is one)
+    between steps; only the tokens, the prefix and the log probabilities pass through
+    NumPy.
+    """
     import keras
 
     from recurrent_bottleneck.translation.model import compile_with_xla, compiled
 
     _, encoder_model, step_model = models
-    # the prefix lives in a buffer of fixed length (padding after it); causal masking
-    # keeps position t blind to the padding after it, so its distribution is the one the
-    # bare prefix gives. A backend that compiles once per shape (XLA, JAX) gets the whole
-    # buffer at every step, so it compiles once; TensorFlow's plain graph takes any
-    # length, so it gets the prefix only and saves the work on the padding.
-    whole_buffer = compile_with_xla()
-    encode, decode = compiled(encoder_model), compiled(step_model, jit_compile=whole_buffer)
-    buffer_length = int(step_model.get_layer("target_embedding").code.shape[0])
+    # every input but the batch has a fixed size, so XLA and JAX compile a step once
+    # per batch size
+    encode, decode = compiled(encoder_model), compiled(step_model, jit_compile=compile_with_xla())
+    # inputs: source, token, position, prefix, rows, then the buffers' keys and values
+    # (a pair per block) and the memory's (a pair per block)
+    _, _, _, prefix_shape, _, *shapes = step_model.input_shape
+    buffer_shapes = shapes[: len(shapes) // 2]
+    buffer_length = prefix_shape[1]
 
-    def initial_states(source: np.ndarray) -> list[np.ndarray]:
-        source_tokens, memory = encode(np.asarray(source, np.int32))
+    def initial_states(source: np.ndarray) -> list:
+        source_tokens, *memory_keys_values = encode(np.asarray(source, np.int32))
+        count = len(source)
         return [
-            keras.ops.convert_to_numpy(source_tokens),
-            keras.ops.convert_to_numpy(memory),
-            np.zeros((len(source), buffer_length), dtype=np.int32),
-            np.zeros(len(source), dtype=np.int32),  # the next free position
+            np.zeros((count, buffer_length), dtype=np.int32),  # the prefix (padding after)
+            np.zeros(count, dtype=np.int32),  # the next free position
+            np.arange(count, dtype=np.int32),  # the row of the arrays below to continue
+            source_tokens,
+            *(keras.ops.zeros((count, *shape[1:])) for shape in buffer_shapes),
+            *memory_keys_values,
         ]
 
-    def step(tokens: np.ndarray, states: list[np.ndarray]):
-        source_tokens, memory, prefix, position = states
-        prefix = prefix.copy()
-        rows = np.arange(len(prefix))
-        prefix[rows, position] = tokens
-        length = buffer_length if whole_buffer else int(position.max()) + 1
-        log_probabilities = keras.ops.convert_to_numpy(
-            decode([source_tokens, memory, prefix[:, :length]])
+    def step(tokens: np.ndarray, states: list):
+        prefix, position, rows, *arrays = states
+        prefix = np.array(prefix)
+        tokens = np.asarray(tokens, np.int32)
+        prefix[np.arange(len(prefix)), position] = tokens
+        log_probabilities, *arrays = decode(
+            [arrays[0], tokens[:, None], position[:, None], prefix, rows[:, None], *arrays[1:]]
         )
-        return log_probabilities[rows, position], [source_tokens, memory, prefix, position + 1]
+        log_probabilities = keras.ops.convert_to_numpy(log_probabilities)[:, 0]
+        return log_probabilities, [
+            prefix,
+            position + 1,
+            np.arange(len(prefix), dtype=np.int32),
+            *arrays,
+        ]
 
-    return {"initial_states": initial_states, "step": step}
+    def reorder(states: list, chosen: list[int]) -> list:
+        """The chosen hypotheses' states: NumPy's are indexed, the backend's arrays are
+        gathered by the next step."""
+        prefix, position, rows, *arrays = states
+        return [prefix[chosen], position[chosen], rows[chosen], *arrays]
+
+    return {"initial_states": initial_states, "step": step, "reorder": reorder}
