@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from recurrent_bottleneck.translation import model as translation_model
 from recurrent_bottleneck.translation.decoding import beam_search, greedy
 from recurrent_bottleneck.translation.transformer import (
     build,
@@ -75,9 +76,12 @@ def test_stepwise_decoder_reproduces_teacher_forcing(models):
         np.testing.assert_allclose(log_probabilities, expected[:, position], atol=1e-5)
 
 
-def test_hypotheses_reordered_keep_their_own_prefix(models):
-    """After beam search's reordering (rows taken from the backend's arrays), each row
-    goes on from the prefix it was given, as the whole model does on that prefix."""
+@pytest.mark.parametrize("compiled_per_shape", [False, True])
+def test_hypotheses_reordered_keep_their_own_prefix(models, monkeypatch, compiled_per_shape):
+    """After beam search's reordering (the rows gathered by the next step, or at once
+    where steps are compiled per shape, as with XLA and JAX), each row goes on from the
+    prefix it was given, as the whole model does on that prefix."""
+    monkeypatch.setattr(translation_model, "compile_with_xla", lambda: compiled_per_shape)
     source = np.array([[4, 5, 6, 7]] * 3)
     prefixes = np.array([[2, 9, 10], [2, 3, 4], [2, 12, 5]])
     decoding = decoding_functions(models)

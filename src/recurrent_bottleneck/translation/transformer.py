@@ -365,7 +365,8 @@ def decoding_functions(models) -> dict:
     _, encoder_model, step_model = models
     # every input but the batch has a fixed size, so XLA and JAX compile a step once
     # per batch size
-    encode, decode = compiled(encoder_model), compiled(step_model, jit_compile=compile_with_xla())
+    gather_now = compile_with_xla()
+    encode, decode = compiled(encoder_model), compiled(step_model, jit_compile=gather_now)
     # inputs: source, token, position, prefix, rows, then the buffers' keys and values
     # (a pair per block) and the memory's (a pair per block)
     _, _, _, prefix_shape, _, *shapes = step_model.input_shape
@@ -401,9 +402,15 @@ def decoding_functions(models) -> dict:
         ]
 
     def reorder(states: list, chosen: list[int]) -> list:
-        """The chosen hypotheses' states: NumPy's are indexed, the backend's arrays are
-        gathered by the next step."""
+        """The chosen hypotheses' states. NumPy's are indexed; the backend's arrays are
+        gathered by the next step (one call), except where a step is compiled once per
+        shape (XLA, JAX): there they are gathered now, so a step meets one batch size in
+        all its inputs, not each pair of sizes before and after pruning."""
         prefix, position, rows, *arrays = states
-        return [prefix[chosen], position[chosen], rows[chosen], *arrays]
+        rows = rows[chosen]
+        if gather_now:
+            arrays = [keras.ops.take(array, rows, axis=0) for array in arrays]
+            rows = np.arange(len(rows), dtype=np.int32)
+        return [prefix[chosen], position[chosen], rows, *arrays]
 
     return {"initial_states": initial_states, "step": step, "reorder": reorder}
