@@ -23,8 +23,8 @@ For decoding, ``decoding_functions`` gives the same interface as the LSTM model
 (:mod:`recurrent_bottleneck.translation.decoding`). Position t of a decoder block sees
 the earlier positions only through the keys and values its self-attention projects from
 them (everything else works position by position), so a step computes the newest
-position alone and keeps those keys and values: the "states" of a hypothesis are its
-source tokens, the target prefix so far and its length, and per decoder block the
+position alone and keeps those keys and values: the "states" of a hypothesis are the
+target prefix so far and its length, its source tokens, and per decoder block the
 self-attention's keys and values of the prefix and the cross-attention's of the
 encoder's output (projected once per sentence). A step then costs O(d² + t·d) per block,
 where running the decoder on the whole prefix again cost O(t·d² + t²·d).
