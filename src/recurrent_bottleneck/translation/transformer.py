@@ -363,8 +363,8 @@ def decoding_functions(models) -> dict:
     from recurrent_bottleneck.translation.model import compile_with_xla, compiled
 
     _, encoder_model, step_model = models
-    # every input but the batch has a fixed size, so XLA and JAX compile a step once
-    # per batch size
+    # every input but the batch and the source's width has a fixed size, so XLA and JAX
+    # compile a step once per pair of those (as the whole-prefix step did)
     gather_now = compile_with_xla()
     encode, decode = compiled(encoder_model), compiled(step_model, jit_compile=gather_now)
     # inputs: source, token, position, prefix, rows, then the buffers' keys and values
