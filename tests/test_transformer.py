@@ -120,8 +120,13 @@ def test_beam_search_scores_are_the_models_log_probabilities(models, source):
     # the sentence picked out of a batch (as translate does) is searched as if alone
     batch = np.zeros((2, 8), dtype=np.int32)
     batch[0, :3], batch[1, : source.shape[1]] = [10, 9, 8], source[0]
-    picked = decoding["reorder"](decoding["initial_states"](batch), [1])
-    in_batch = beam_search(states=picked, beam_size=3, reorder=decoding["reorder"], **search)
+    in_batch = beam_search(
+        states=decoding["initial_states"](batch),
+        beam_size=3,
+        reorder=decoding["reorder"],
+        sentence=1,
+        **search,
+    )
     assert in_batch[0] == tokens
     np.testing.assert_allclose(in_batch[1], score, atol=1e-5)
 

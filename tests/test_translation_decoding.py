@@ -82,3 +82,52 @@ def test_greedy_decodes_a_batch_and_stops_at_eos():
     step = table_decoder({(): [0.0, 0.1, 0.9, 0.0], (2,): [0.0, 0.9, 0.1, 0.0]}, 4)
     states = [np.array([(), ()], dtype=object)]
     assert greedy(step, states, BOS, EOS, max_length=5) == [[2], [2]]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_beam_wide_enough_is_exhaustive_and_the_decoder_always_sees_the_whole_beam(seed):
+    """With room for every continuation (3 tokens, <eos> included, after 4 prefixes of
+    two tokens), beam search finds the most probable sentence, as brute force does. The
+    open prefixes number 1, 2, then 4; the decoder is called with 12 rows every time,
+    the padding rows never chosen."""
+    random = np.random.default_rng(seed)
+    vocabulary, max_length, beam_size = 4, 3, 12
+    tables = {}
+    for n in range(max_length):
+        for prefix in itertools.product([2, 3], repeat=n):
+            row = random.dirichlet(np.ones(vocabulary))
+            row[BOS] = 0.0
+            tables[prefix] = list(row / row.sum())
+    decoder, rows_seen = table_decoder(tables, vocabulary), []
+
+    def step(tokens, states):
+        rows_seen.append(len(tokens))
+        return decoder(tokens, states)
+
+    tokens, score = beam_search(step, initial(), BOS, EOS, max_length, beam_size)
+
+    def probability(sequence):
+        result = 1.0
+        for length, token in enumerate([*sequence, EOS]):
+            result *= tables[tuple(sequence[:length])][token]
+        return result
+
+    best = max(
+        (list(s) for n in range(max_length) for s in itertools.product([2, 3], repeat=n)),
+        key=probability,
+    )
+    assert tokens == best
+    assert score == pytest.approx(np.log(probability(best)))
+    assert rows_seen and set(rows_seen) == {beam_size}
+
+
+def test_beam_search_takes_its_sentence_out_of_a_batch():
+    """``sentence`` picks the row of a batch's states: the same answer as that sentence's
+    states alone, and another sentence's states give another answer."""
+    tables = {(): [0.0, 0.1, 0.9, 0.0], (2,): [0.0, 1.0, 0.0, 0.0]}
+    tables[(3,)] = [0.0, 1.0, 0.0, 0.0]
+    step = table_decoder(tables, 4)
+    batch = [np.array([(3,), ()], dtype=object)]  # the first sentence has "b" already
+    alone, _ = beam_search(step, initial(), BOS, EOS, 3, beam_size=2)
+    assert beam_search(step, batch, BOS, EOS, 3, beam_size=2, sentence=1)[0] == alone == [2]
+    assert beam_search(step, batch, BOS, EOS, 3, beam_size=2, sentence=0)[0] == []

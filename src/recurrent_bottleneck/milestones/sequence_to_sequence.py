@@ -142,9 +142,8 @@ def translate(decoding: dict, encoded: dict, target_vocabulary, settings: dict, 
         else:
             reorder = decoding.get("reorder", reorder_rows)
             for index in range(len(states[0])):
-                sentence_states = reorder(states, [index])
                 tokens, _ = beam_search(
-                    step, sentence_states, bos, eos, max_length, beam_size, reorder
+                    step, states, bos, eos, max_length, beam_size, reorder, sentence=index
                 )
                 hypotheses.append(tokens)
     return [" ".join(target_vocabulary.decode(tokens)) for tokens in hypotheses]

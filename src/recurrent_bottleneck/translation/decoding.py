@@ -13,6 +13,12 @@ prefixes with the highest total log probability. A prefix that emits ``<eos>`` i
 complete; the search stops when the best complete hypothesis scores at least as well
 as every open one (adding tokens only lowers a score), or after ``max_length`` tokens.
 With ``beam_size = 1`` it is exactly greedy decoding.
+
+The decoder always sees ``beam_size`` rows: when fewer prefixes are open (at the first
+token, or after some ended), the rest are copies of the first open one whose score is
+minus infinity, so none of their continuations is ever chosen. A decoder compiled once
+per batch shape (XLA, JAX) is then compiled once for a whole search, not once for every
+number of open prefixes (up to 12 shapes at the paper's beam).
 """
 
 from __future__ import annotations
@@ -50,16 +56,18 @@ def beam_search(
     max_length: int,
     beam_size: int,
     reorder: Callable | None = None,
+    sentence: int = 0,
 ) -> tuple[list[int], float]:
     """(best token sequence without ``<eos>``, its total log probability) for ONE sentence.
 
-    ``states`` holds the decoder's initial states for this sentence (first axis 1).
+    ``states`` holds the decoder's initial states of a batch of sentences; the search is
+    for the one in row ``sentence`` (by default the first, or only, one).
     """
     reorder = reorder or reorder_rows
-    states = list(states)
-    prefixes: list[list[int]] = [[]]
-    scores = np.zeros(1)
-    last = np.array([bos], dtype=np.int32)
+    states = reorder(list(states), [sentence] * beam_size)
+    prefixes: list[list[int]] = [[]]  # the open ones: the first rows of the states
+    scores = _padded([0.0], beam_size, -np.inf)
+    last = np.full(beam_size, bos, dtype=np.int32)
     best_complete: tuple[list[int], float] | None = None
     for _ in range(max_length):
         log_probabilities, states = step(last, states)
@@ -70,6 +78,8 @@ def beam_search(
         open_rows, open_tokens, open_scores = [], [], []
         for candidate in candidates:
             row, token = divmod(int(candidate), vocabulary)
+            if row >= len(prefixes):  # a padding row (all its scores are -inf)
+                continue
             score = float(totals[candidate])
             if token == eos:
                 if best_complete is None or score > best_complete[1]:
@@ -85,13 +95,18 @@ def beam_search(
         prefixes = [
             prefixes[row] + [token] for row, token in zip(open_rows, open_tokens, strict=True)
         ]
-        scores = np.array(open_scores)
-        last = np.array(open_tokens, dtype=np.int32)
-        states = reorder(states, open_rows)
+        scores = _padded(open_scores, beam_size, -np.inf)
+        last = _padded(open_tokens, beam_size, open_tokens[0]).astype(np.int32)
+        states = reorder(states, _padded(open_rows, beam_size, open_rows[0]).tolist())
     if best_complete is None:  # nothing ended within max_length: the best open prefix
-        best = int(np.argmax(scores))
+        best = int(np.argmax(scores[: len(prefixes)]))
         return prefixes[best], float(scores[best])
     return best_complete
+
+
+def _padded(values: list, length: int, filler) -> np.ndarray:
+    """``values`` followed by ``filler`` up to ``length`` entries."""
+    return np.array(list(values) + [filler] * (length - len(values)))
 
 
 def reorder_rows(states: Sequence[np.ndarray], rows: list[int]) -> list[np.ndarray]:
