@@ -59,6 +59,8 @@ def snakemake(directory, *arguments):
         cwd=directory,
         capture_output=True,
         text=True,
-        timeout=900,
+        # a hang's guard, not a time limit: the smoke DAG takes about 7 minutes beside
+        # another test worker, and passed 15 with a training running beside the suite
+        timeout=1800,
         env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
     )
