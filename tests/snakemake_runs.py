@@ -59,8 +59,9 @@ def snakemake(directory, *arguments):
         cwd=directory,
         capture_output=True,
         text=True,
-        # a hang's guard, not a time limit: the smoke DAG takes about 7 minutes beside
-        # another test worker, and passed 15 with a training running beside the suite
+        # a hang's guard, not a time limit: the smoke DAG took 7 to 17 minutes beside
+        # another test worker (17 beside the SLURM test, on a slow day of the 2-core
+        # development machine), and more with a training beside the suite
         timeout=1800,
         env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
     )
