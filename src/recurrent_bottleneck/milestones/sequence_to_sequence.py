@@ -32,7 +32,7 @@ import numpy as np
 from recurrent_bottleneck.checkpoints import run_checkpoint
 from recurrent_bottleneck.kept_models import KeptModels
 from recurrent_bottleneck.translation import corpus, synthetic, vocabulary
-from recurrent_bottleneck.translation.decoding import beam_search, greedy, reorder_rows
+from recurrent_bottleneck.translation.decoding import beam_search, greedy
 
 DIRECTIONS = ("forward", "reversed")
 
@@ -140,7 +140,7 @@ def translate(decoding: dict, encoded: dict, target_vocabulary, settings: dict, 
         if beam_size == 1:
             hypotheses += greedy(step, states, bos, eos, max_length)
         else:
-            reorder = decoding.get("reorder", reorder_rows)
+            reorder = decoding.get("reorder")  # None: beam search indexes NumPy states
             for index in range(len(states[0])):
                 tokens, _ = beam_search(
                     step, states, bos, eos, max_length, beam_size, reorder, sentence=index
