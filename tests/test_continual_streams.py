@@ -32,12 +32,23 @@ def test_training_streams_continue_and_restart_at_a_string_start():
     assert reber.SYMBOLS[third["symbols"][1, 0]] == "B"
 
 
-def run(category, length, exponent, streams=None):
+def run(category, length, exponent, streams=None, absolute=None, branch=None):
+    """A run's record; ``absolute``: (perfect, mean error-free length) by the absolute
+    reading, ``branch``: the share of branch predictions right, each None for a run
+    recorded before it was measured."""
+    final_test = {"mean_error_free_length": length}
+    if absolute is not None:
+        final_test["absolute_reading"] = {
+            "perfect": absolute[0],
+            "mean_error_free_length": absolute[1],
+        }
+    if branch is not None:
+        final_test["branch_fraction_right"] = branch
     return {
         "category": category,
         "diverged": False,
         "streams_to_solution": streams,
-        "final_test": {"mean_error_free_length": length},
+        "final_test": final_test,
         "state_trace": {
             "growth_exponent": exponent,
             "final_largest_abs_state": 10.0 * exponent,
@@ -70,6 +81,53 @@ def test_table_2_rows_and_the_claims_measurements():
     assert measurements["forget_gate_over_no_reset_error_free_length"] == pytest.approx(13.5)
     assert measurements["no_reset_growth_exponent"] == 1.0
     assert measurements["forget_gate_growth_exponent"] == 0.05
+
+
+def test_the_absolute_reading_per_row_and_none_for_runs_recorded_without_it():
+    settings = {"test_streams": 2, "test_stream_length": 500, "good_length": 100, "trace_length": 9}
+    documents = [
+        {
+            "row": "reset",
+            "settings": settings,
+            "runs": [
+                run("perfect", 500, 0.0, 800, absolute=(False, 12.0), branch=0.5),
+                run("perfect", 500, 0.0, 700, absolute=(True, 500.0), branch=1.0),
+            ],
+        },
+        {"row": "no_reset", "settings": settings, "runs": [run("rest", 20, 1.0)] * 2},
+    ]
+    reset, no_reset = continual_streams.summarize(documents)["table"]
+    assert reset["absolute_perfect_percent"] == 50.0
+    assert reset["absolute_mean_error_free_length"] == pytest.approx(256)
+    assert reset["absolute_run_lengths"] == [12.0, 500.0]
+    assert reset["branch_fraction_right"] == 0.75
+    assert (
+        no_reset["absolute_perfect_percent"] is None and no_reset["branch_fraction_right"] is None
+    )
+    measurements = continual_streams.summarize(documents)["measurements"]
+    assert measurements["reset_absolute_perfect_percent"] == 50.0
+    assert measurements["no_reset_absolute_mean_error_free_length"] is None
+
+
+def test_evaluate_judges_the_same_predictions_by_both_readings():
+    from recurrent_bottleneck.milestones.continual_streams import evaluate
+
+    test_set = reber.streams(np.random.default_rng(0), 3, 40)
+
+    class AnswersOneHalf:
+        """A net that outputs 0.5 for every symbol: right by squared errors (0.25),
+        wrong at once by absolute errors (0.5)."""
+
+        def predict(self, inputs, batch_size, verbose):
+            symbols, _ = inputs
+            return np.full((*symbols.shape, 7), 0.5), None
+
+    test = evaluate(AnswersOneHalf(), test_set, threshold=0.49)
+    assert test["perfect"] and test["error_free_lengths"] == [40, 40, 40]
+    absolute = test["absolute_reading"]
+    assert not absolute["perfect"] and absolute["error_free_lengths"] == [0, 0, 0]
+    assert absolute["fraction_correct"] == 0.0
+    assert test["branch_fraction_right"] == 0.0  # a tie never names the branch
 
 
 def test_one_sgd_update_is_the_papers_step_summed_over_the_window_and_the_batch():

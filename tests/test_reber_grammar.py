@@ -86,6 +86,41 @@ def test_correctness_threshold_and_error_free_length():
     np.testing.assert_array_equal(reber.error_free_length(np.ones((2, 7), bool)), [7, 7])
 
 
+def test_the_absolute_reading_needs_each_output_on_its_targets_side_of_one_half():
+    """An output of 0.5 passes the squared reading for both targets, never the absolute."""
+    targets = np.array([[[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]])
+    outputs = np.array([[[0.52, 0.48], [0.5, 0.5], [0.9, 0.3], [0.45, 0.6]]])
+    np.testing.assert_array_equal(
+        reber.correct_predictions(outputs, targets), [[True, True, True, True]]
+    )
+    np.testing.assert_array_equal(
+        reber.correct_by_absolute_error(outputs, targets), [[True, False, True, True]]
+    )
+    # 0.49 squared is the same rule
+    np.testing.assert_array_equal(
+        reber.correct_predictions(outputs, targets, 0.49**2),
+        reber.correct_by_absolute_error(outputs, targets),
+    )
+
+
+def test_branch_predictions_are_read_once_per_string_after_the_inner_end():
+    stream = reber.streams(np.random.default_rng(3), 2, 300)
+    symbols, targets = stream["symbols"], stream["targets"]
+    # one branch prediction per string whose inner E lies inside the stream
+    expected = 0
+    for row in range(2):
+        text = "".join(reber.SYMBOLS[number] for number in symbols[row])
+        expected += sum(
+            1 for start in range(len(text) - 1) if text[start : start + 2] in ("ET", "EP")
+        )
+    assert reber.branch_predictions(targets, symbols, targets).sum() == expected > 20
+    swapped = targets[..., [0, 2, 1, 3, 4, 5, 6]]  # T and P exchanged everywhere
+    assert not reber.branch_predictions(swapped, symbols, targets).any()
+    # ties (a net answering 0.5 for both) are never right
+    halves = np.full(targets.shape, 0.5)
+    assert not reber.branch_predictions(halves, symbols, targets).any()
+
+
 @pytest.mark.parametrize("bad", ["", "BTE", "XTBTXSETE"])
 def test_bad_strings_raise(bad):
     with pytest.raises(ValueError):

@@ -29,6 +29,40 @@ def _median(values) -> float | None:
     return float(np.median(values)) if values else None
 
 
+def _recorded(runs: list[dict], key: str) -> list | None:
+    """Each run's final test ``key``, or None where a run predates that measurement (runs
+    committed before it was recorded)."""
+    values = [run["final_test"].get(key) for run in runs]
+    return None if any(value is None for value in values) else values
+
+
+def absolute_reading(runs: list[dict]) -> dict:
+    """The same final tests judged by every output's absolute error below 0.49: the
+    percentage of runs perfect, the mean error-free length and each run's (None where a
+    run predates that reading)."""
+    tests = _recorded(runs, "absolute_reading")
+    if tests is None:
+        return {
+            "absolute_perfect_percent": None,
+            "absolute_mean_error_free_length": None,
+            "absolute_run_lengths": None,
+        }
+    lengths = [test["mean_error_free_length"] for test in tests]
+    return {
+        "absolute_perfect_percent": 100.0 * sum(test["perfect"] for test in tests) / len(runs),
+        "absolute_mean_error_free_length": float(np.mean(lengths)),
+        "absolute_run_lengths": lengths,
+    }
+
+
+def branch_fraction_right(runs: list[dict]) -> float | None:
+    """Of the final tests' branch predictions (after each inner E), the share where the
+    right branch symbol's output beat the other's, averaged over runs; None where a run
+    predates the measurement."""
+    shares = _recorded(runs, "branch_fraction_right")
+    return None if shares is None else float(np.mean(shares))
+
+
 def row_summary(document: dict) -> dict:
     """One row of Table 2: how many runs fall in each category, and their numbers."""
     runs = document["runs"]
@@ -44,6 +78,8 @@ def row_summary(document: dict) -> dict:
             )
     lengths = [run["final_test"]["mean_error_free_length"] for run in runs]
     exponents = [run["state_trace"]["growth_exponent"] for run in runs]
+    row.update(absolute_reading(runs))
+    row["branch_fraction_right"] = branch_fraction_right(runs)
     row.update(
         {
             "diverged": sum(run["diverged"] for run in runs),
@@ -78,6 +114,12 @@ def summarize(documents: list[dict]) -> dict:
         measurements[f"{name}_mean_error_free_length"] = row["mean_error_free_length"]
         measurements[f"{name}_growth_exponent"] = row["median_growth_exponent"]
         measurements[f"{name}_final_largest_abs_state"] = row["median_final_largest_abs_state"]
+        for key in (
+            "absolute_perfect_percent",
+            "absolute_mean_error_free_length",
+            "branch_fraction_right",
+        ):
+            measurements[f"{name}_{key}"] = row[key]
     if "forget_gate" in by_row and "no_reset" in by_row:
         measurements["forget_gate_over_no_reset_error_free_length"] = by_row["forget_gate"][
             "mean_error_free_length"

@@ -135,8 +135,45 @@ def streams(random: np.random.Generator, count: int, length: int) -> dict[str, n
 def correct_predictions(
     outputs: np.ndarray, targets: np.ndarray, squared_error_below: float = 0.49
 ) -> np.ndarray:
-    """Per step: every output unit's squared error below the threshold (the paper's test)."""
+    """Per step: every output unit's squared error below the threshold (the paper's test,
+    as MILESTONES.md reads it)."""
     return np.all((outputs - targets) ** 2 < squared_error_below, axis=-1)
+
+
+# The paper's 0.49 read as a bound on each output's absolute error instead.
+ABSOLUTE_READING = 0.49
+
+
+def correct_by_absolute_error(
+    outputs: np.ndarray, targets: np.ndarray, absolute_error_below: float = ABSOLUTE_READING
+) -> np.ndarray:
+    """Per step: every output unit within ``absolute_error_below`` of its target.
+
+    With 0.49 an output must sit on its target's side of 0.5 (above 0.51 for a legal
+    symbol, below 0.49 for an illegal one). The squared reading is looser: an error up
+    to 0.7 passes, so an output of 0.5 counts as right for both targets, and a net that
+    answers 0.5 for both branch symbols at a string's end passes without remembering
+    the branch. The 2000 milestone reports both readings of every test.
+    """
+    return np.all(np.abs(outputs - targets) < absolute_error_below, axis=-1)
+
+
+def branch_predictions(outputs: np.ndarray, symbols: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Whether the net remembered each string's branch where it has to, with no threshold.
+
+    After the inner string's E the one legal symbol is the branch (T or P) read right
+    after the string's first B and held across the whole inner string; after the final E
+    it is B. At every step after an inner E, True when the output for the right branch
+    symbol is above the output for the other one. A net that forgot the branch is right
+    about half the time, whatever its outputs' sizes. Returns one boolean per such step,
+    in stream order (``outputs`` and ``targets`` of shape (..., length, 7), ``symbols``
+    (..., length)).
+    """
+    t, p = SYMBOL_NUMBER["T"], SYMBOL_NUMBER["P"]
+    after_inner_end = (symbols == SYMBOL_NUMBER["E"]) & (targets[..., t] + targets[..., p] == 1)
+    right = np.where(targets[..., t] == 1, outputs[..., t] > outputs[..., p],
+                     outputs[..., p] > outputs[..., t])  # fmt: skip
+    return right[after_inner_end]
 
 
 def error_free_length(correct: np.ndarray) -> np.ndarray:
