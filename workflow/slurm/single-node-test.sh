@@ -88,6 +88,17 @@ stop_cluster() {
             wait "${pids[index]}" 2>/dev/null || true
         done
         say "stopped the daemons (pids ${pids[*]})"
+        # what they started can outlive them for a moment (slurmctld's script helper, a
+        # cancelled job's step): whatever still names the work folder after 10 s is killed
+        for _ in $(seq 50); do
+            [[ -z $(pgrep -f -- "$work") ]] && break
+            sleep 0.2
+        done
+        left=$(pgrep -f -- "$work" | paste -sd ' ')
+        if [[ -n $left ]]; then
+            say "killed what outlived the daemons by 10 s (pids $left): $(ps -o pid=,args= -p "${left// /,}" 2>/dev/null | tr '\n' ';')"
+            kill -KILL $left 2>/dev/null || true
+        fi
     fi
     [[ $(readlink "$default_conf") == "$SLURM_CONF" ]] && rm -f "$default_conf"
     exit "$status"
