@@ -17,7 +17,8 @@
 #    checkpoint: Snakemake resubmits it and it resumes from that checkpoint;
 # 4. compares the two runs' results and reports (workflow/slurm/compare_runs.py: equal
 #    but for timings, placements and resumption notes) and checks the resumption;
-# 5. stops everything it started (by pid), on success or failure.
+# 5. stops everything it started (by pid, then whatever still names its folder after
+#    10 s), on success or failure.
 #
 # The only settings given beside the profile are those of this test cluster: no account,
 # `squeue` for job status (the cluster keeps no accounting database, so `sacct` cannot
