@@ -95,7 +95,7 @@ stop_cluster() {
             [[ -z $(pgrep -f -- "$work") ]] && break
             sleep 0.2
         done
-        left=$(pgrep -f -- "$work" | paste -sd ' ')
+        left=$(pgrep -f -- "$work" | paste -sd ' ') || true # pgrep fails when none is left
         if [[ -n $left ]]; then
             say "killed what outlived the daemons by 10 s (pids $left): $(ps -o pid=,args= -p "${left// /,}" 2>/dev/null | tr '\n' ';')"
             kill -KILL $left 2>/dev/null || true
