@@ -96,7 +96,8 @@ def test_the_absolute_reading_per_row_and_none_for_runs_recorded_without_it():
         },
         {"row": "no_reset", "settings": settings, "runs": [run("rest", 20, 1.0)] * 2},
     ]
-    reset, no_reset = continual_streams.summarize(documents)["table"]
+    summary = continual_streams.summarize(documents)
+    reset, no_reset = summary["table"]
     assert reset["absolute_perfect_percent"] == 50.0
     assert reset["absolute_mean_error_free_length"] == pytest.approx(256)
     assert reset["absolute_run_lengths"] == [12.0, 500.0]
@@ -104,7 +105,7 @@ def test_the_absolute_reading_per_row_and_none_for_runs_recorded_without_it():
     assert (
         no_reset["absolute_perfect_percent"] is None and no_reset["branch_fraction_right"] is None
     )
-    measurements = continual_streams.summarize(documents)["measurements"]
+    measurements = summary["measurements"]
     assert measurements["reset_absolute_perfect_percent"] == 50.0
     assert measurements["no_reset_absolute_mean_error_free_length"] is None
 
