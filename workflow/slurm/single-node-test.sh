@@ -51,6 +51,17 @@ cancelled_log=results/logs/latch_train-40.log
 
 say() { echo "[slurm-test $(date +%T)] $*"; }
 seconds_since() { echo $(($(date +%s) - $1)); }
+# wait_until TRIES PAUSE COMMAND...: runs COMMAND until it succeeds, at most TRIES times
+# and PAUSE seconds apart; fails if it never did
+wait_until() {
+    local tries=$1 pause=$2 try
+    shift 2
+    for ((try = 1; try <= tries; try++)); do
+        "$@" && return 0
+        ((try < tries)) && sleep "$pause"
+    done
+    return 1
+}
 
 if [[ $(id -u) != 0 ]]; then
     echo "run as root: the test installs packages and starts the SLURM and MUNGE daemons" >&2
@@ -70,20 +81,22 @@ fi
 default_conf=/etc/slurm/slurm.conf
 pids=()    # the daemons, stopped in reverse order
 helpers=() # background loops of this script
+no_helper_alive() {
+    local helper
+    for helper in "${helpers[@]}"; do kill -0 "$helper" 2>/dev/null && return 1; done
+    return 0
+}
+queue_empty() { [[ -z $(squeue --noheader 2>/dev/null) ]]; }
+nothing_names_work() { ! pgrep -f -- "$work" >/dev/null; }
 stop_cluster() {
     local status=$?
     # Snakemake cancels its SLURM jobs on SIGINT; whatever is left after 10 s is killed
     for helper in "${helpers[@]}"; do kill -INT "$helper" 2>/dev/null || true; done
-    for _ in $(seq 50); do
-        alive=0
-        for helper in "${helpers[@]}"; do kill -0 "$helper" 2>/dev/null && alive=1; done
-        ((alive)) || break
-        sleep 0.2
-    done
+    wait_until 50 0.2 no_helper_alive || true
     for helper in "${helpers[@]}"; do kill -KILL "$helper" 2>/dev/null || true; done
     if [[ ${#pids[@]} -gt 0 ]]; then
         scancel --quiet --user "$(id -un)" 2>/dev/null || true
-        for _ in $(seq 50); do [[ -z $(squeue --noheader 2>/dev/null) ]] && break; sleep 0.2; done
+        wait_until 50 0.2 queue_empty || true
         for ((index = ${#pids[@]} - 1; index >= 0; index--)); do
             kill "${pids[index]}" 2>/dev/null || true
             wait "${pids[index]}" 2>/dev/null || true
@@ -91,14 +104,12 @@ stop_cluster() {
         say "stopped the daemons (pids ${pids[*]})"
         # what they started can outlive them for a moment (slurmctld's script helper, a
         # cancelled job's step): whatever still names the work folder after 10 s is killed
-        for _ in $(seq 50); do
-            [[ -z $(pgrep -f -- "$work") ]] && break
-            sleep 0.2
-        done
-        left=$(pgrep -f -- "$work" | paste -sd ' ') || true # pgrep fails when none is left
-        if [[ -n $left ]]; then
-            say "killed what outlived the daemons by 10 s (pids $left): $(ps -o pid=,args= -p "${left// /,}" 2>/dev/null | tr '\n' ';')"
-            kill -KILL $left 2>/dev/null || true
+        wait_until 50 0.2 nothing_names_work || true
+        local left
+        mapfile -t left < <(pgrep -f -- "$work" || true) # pgrep fails when none is left
+        if ((${#left[@]})); then
+            say "killed what outlived the daemons by 10 s (pids ${left[*]}): $(IFS=,; ps -o pid=,args= -p "${left[*]}" 2>/dev/null | tr '\n' ';')"
+            kill -KILL "${left[@]}" 2>/dev/null || true
         fi
     fi
     [[ $(readlink "$default_conf") == "$SLURM_CONF" ]] && rm -f "$default_conf"
@@ -198,18 +209,16 @@ EOF
     done
 } >"$work/etc/gres.conf"
 
-for _ in $(seq 50); do [[ -S $socket ]] && break; sleep 0.1; done
-[[ -S $socket ]] || { say "munged did not start"; cat "$work/munge/munged.log"; exit 1; }
+wait_until 50 0.1 test -S "$socket" || {
+    say "munged did not start"; cat "$work/munge/munged.log"; exit 1
+}
 slurmctld -D -f "$SLURM_CONF" &
 pids+=($!)
 slurmd -D -f "$SLURM_CONF" &
 pids+=($!)
 echo "${pids[@]:1}" | tr ' ' '\n' >>"$work/pids"
-for _ in $(seq 100); do
-    sinfo --noheader --states=idle --format=%n 2>/dev/null | grep -qx "$node" && break
-    sleep 0.2
-done
-sinfo --noheader --states=idle --format=%n | grep -qx "$node" || {
+node_idle() { sinfo --noheader --states=idle --format=%n 2>/dev/null | grep -qx "$node"; }
+wait_until 100 0.2 node_idle || {
     say "the node did not come up"; sinfo; tail -n 20 "$work"/log/*.log; exit 1
 }
 say "cluster up ($cpus CPUs, $gpus GPUs) after $(seconds_since "$started") s"
@@ -227,22 +236,19 @@ copy_project "$work/cluster"
 # cancel the training job once it has saved a checkpoint; prints the SLURM job id.
 # It watches for as long as the SLURM run lasts (the run's end kills it): on a loaded
 # machine the job can start more than 10 minutes in, which a fixed count of polls missed
+checkpointed_job() { # prints the running job's id once its first checkpoint is written
+    local job
+    compgen -G "$work/cluster/$cancelled_checkpoints/*.npz" >/dev/null || return 1
+    job=$(squeue --noheader --states=running --format='%i %k' |
+        awk -v c="rule_${cancelled_rule}_wildcards_${cancelled_wildcards}" '$2 == c {print $1}')
+    [[ -n $job ]] && echo "$job"
+}
 cancel_when_checkpointed() {
-    local folder=$work/cluster/$cancelled_checkpoints
-    while true; do
-        if compgen -G "$folder/*.npz" >/dev/null; then
-            local job
-            job=$(squeue --noheader --states=running --format='%i %k' |
-                awk -v c="rule_${cancelled_rule}_wildcards_${cancelled_wildcards}" '$2 == c {print $1}')
-            if [[ -n $job ]]; then
-                scancel "$job"
-                say "cancelled SLURM job $job ($cancelled_rule $cancelled_wildcards) after $(ls "$folder")" >&2
-                echo "$job"
-                return 0
-            fi
-        fi
-        sleep 0.1
-    done
+    local job
+    until job=$(checkpointed_job); do sleep 0.1; done
+    scancel "$job"
+    say "cancelled SLURM job $job ($cancelled_rule $cancelled_wildcards) after $(ls "$work/cluster/$cancelled_checkpoints")" >&2
+    echo "$job"
 }
 
 # in the background, so that a signal to this script stops it at once (see stop_cluster)
