@@ -25,7 +25,8 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >> "$R/logs
 python3 -c "import jax; print(jax.__version__, jax.devices())" >> "$R/logs/nvidia-smi.txt" 2>&1
 run() {  # name, limit in seconds, command...
   local name=$1 limit=$2; shift 2
-  local start=$(date +%s)
+  local start
+  start=$(date +%s)
   timeout "$limit" "$@" > "$R/logs/$name.log" 2>&1
   local code=$?
   echo "$name exit=$code seconds=$(( $(date +%s) - start ))" | tee -a "$R/logs/wall.txt"
