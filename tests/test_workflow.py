@@ -87,14 +87,28 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
             assert claim["verdict"] != "not measured"
     assert {entry["milestone"] for entry in elsewhere} == set(milestones)
     assert "latch milestone run whole at paper scale" in flat
-    # the 2000 run had 2 seeds a row: the caption names that departure from the paper scale
-    assert (
-        "continual streams milestone run at paper scale but for seeds 2 (paper scale: 10)" in flat
-    )
+    # each 2000 experiment's caption names its departures from the paper scale, as the
+    # workflow's device summary computed them from the committed runs (a later session
+    # may add seeds, so they are read, not hard-coded); the absolute reading's run
+    # departs at least in its threshold
+    device_summary = json.loads((smoke_run / "results/devices/timing.json").read_text())
+    streams = [entry for entry in device_summary["measurements"]["milestones"]
+               if entry["milestone"] == "continual_streams"]  # fmt: skip
+    assert any(entry["departures"] for entry in streams)
+    for entry in streams:
+        if entry["departures"]:
+            first = entry["departures"][0]
+            ours = first["ours"]
+            shown = ", ".join(map(str, ours)) if isinstance(ours, list) else str(ours)
+            assert (
+                "continual streams milestone run at paper scale but for "
+                f"{first['setting']} {shown}" in flat
+            )
+        else:  # every seed of every row with config/full.yaml's settings
+            assert "continual streams milestone run whole at paper scale" in flat
     # the 1997 runs: their departures run by run, and the runs of the sweep not made, as
     # the workflow's device summary computed them from the committed runs (a later
     # session may add runs, so they are read, not hard-coded)
-    device_summary = json.loads((smoke_run / "results/devices/timing.json").read_text())
     (sweep,) = [entry for entry in device_summary["measurements"]["milestones"]
                 if entry["milestone"] == "long_time_lags"]  # fmt: skip
     if sweep["departures"]:
