@@ -87,34 +87,27 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
             assert claim["verdict"] != "not measured"
     assert {entry["milestone"] for entry in elsewhere} == set(milestones)
     assert "latch milestone run whole at paper scale" in flat
-    # each 2000 experiment's caption names its departures from the paper scale, as the
+    # every experiment's caption names its departures from the paper scale, as the
     # workflow's device summary computed them from the committed runs (a later session
-    # may add seeds, so they are read, not hard-coded); the absolute reading's run
+    # may add runs or seeds, so they are read, not hard-coded): the 1997 sweep points at
+    # its table of them, the others name the first; the 2000 milestone's absolute reading
     # departs at least in its threshold
     device_summary = json.loads((smoke_run / "results/devices/timing.json").read_text())
-    streams = [entry for entry in device_summary["measurements"]["milestones"]
-               if entry["milestone"] == "continual_streams"]  # fmt: skip
-    assert any(entry["departures"] for entry in streams)
-    for entry in streams:
-        if entry["departures"]:
+    experiments = device_summary["measurements"]["milestones"]
+    assert any(entry["departures"] for entry in experiments
+               if entry["milestone"] == "continual_streams")  # fmt: skip
+    for entry in experiments:
+        name = entry["milestone"].replace("_", " ")
+        if not entry["departures"]:  # every run with config/full.yaml's settings
+            assert f"{name} milestone run whole at paper scale" in flat
+        elif entry["milestone"] == "long_time_lags":
+            assert f"{name} milestone run at paper scale (departures: the table below)" in flat
+        else:
             first = entry["departures"][0]
             ours = first["ours"]
             shown = ", ".join(map(str, ours)) if isinstance(ours, list) else str(ours)
-            assert (
-                "continual streams milestone run at paper scale but for "
-                f"{first['setting']} {shown}" in flat
-            )
-        else:  # every seed of every row with config/full.yaml's settings
-            assert "continual streams milestone run whole at paper scale" in flat
-    # the 1997 runs: their departures run by run, and the runs of the sweep not made, as
-    # the workflow's device summary computed them from the committed runs (a later
-    # session may add runs, so they are read, not hard-coded)
-    (sweep,) = [entry for entry in device_summary["measurements"]["milestones"]
-                if entry["milestone"] == "long_time_lags"]  # fmt: skip
-    if sweep["departures"]:
-        assert "long time lags milestone run at paper scale (departures: the table below)" in flat
-    else:  # every run with config/full.yaml's settings (since session 30)
-        assert "long time lags milestone run whole at paper scale" in flat
+            assert f"{name} milestone run at paper scale but for {first['setting']} {shown}" in flat
+    (sweep,) = [entry for entry in experiments if entry["milestone"] == "long_time_lags"]
     # a device session that left nothing unrun says so (the 1997 sweep's, since session 30)
     sessions = device_summary["measurements"]["sessions"]
     if any(not session["not_run"] for session in sessions):
