@@ -20,6 +20,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/gradient_decay.smk"
 include: "workflow/rules/long_time_lags.smk"
 include: "workflow/rules/continual_streams.smk"
+include: "workflow/rules/speech.smk"
 include: "workflow/rules/sequence_to_sequence.smk"
 include: "workflow/rules/residual_stacks.smk"
 include: "workflow/rules/attention.smk"
@@ -36,6 +37,7 @@ localrules:
     latch_summary,
     long_time_lags_summary,
     continual_streams_summary,
+    speech_summary,
     sequence_to_sequence_summary,
     residual_stacks_pipeline,
     residual_stacks_summary,
@@ -46,6 +48,7 @@ localrules:
     figure_latch_success_vs_length,
     figure_long_time_lags,
     figure_continual_streams,
+    figure_speech,
     figure_sequence_to_sequence,
     figure_residual_stacks,
     figure_attention,

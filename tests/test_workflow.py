@@ -46,6 +46,8 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     assert "1997: long short-term memory" in flat
     assert "2000: the forget gate" in flat
     assert "LSTM with forget gates" in flat  # a row of the Table 2 replica
+    assert "2013: deep LSTM for speech" in flat
+    assert "frames per second" in flat  # the speech nets' throughput, printed as a timing
     assert "2014: sequence to sequence, and the reversed source" in flat
     assert "2016: residual connections and deeper stacks" in flat
     assert "one layer per device" in flat  # the pipeline timetable
@@ -59,7 +61,7 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     assert "Table 1 measured on NVIDIA H100" in flat
     assert "Provenance" in flat
     verdicts = json.loads((smoke_run / "results/report/verdicts.json").read_text())["claims"]
-    assert len(verdicts) == 15
+    assert len(verdicts) == 16
     for verdict in verdicts:
         assert verdict["verdict"] in {"reproduced", "not reproduced", "inconclusive"}
         assert verdict["measured"].split()[0] in flat
@@ -68,6 +70,7 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     # the 2000 claims need 2 seeds per row; the smoke run has 1
     inconclusive |= {"continual-streams-need-resets", "unbounded-cell-state", "forget-gate-repairs"}
     inconclusive |= {"reversed-source"}  # 2 seeds per direction; the smoke run has 1
+    inconclusive |= {"deep-lstm-speech"}  # 2 seeds per net, too
     inconclusive |= {"plain-stacks-degrade", "residual-stacks-train"}  # 2 seeds each, too
     # the layer timings need 3 repeats and the Transformer comparison 2 seeds
     inconclusive |= {"sequential-bottleneck", "transformer-trains-faster"}
@@ -268,6 +271,15 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
         trace_steps = [event.step for event in reader.Scalars("trace/largest_abs_cell_state")]
         assert trace_steps == [20, 40, 60, 80]  # 80 symbols in 4 buckets (smoke config)
         assert [event.step for event in reader.Histograms("trace/cell_states")] == trace_steps
+    for model in ("lstm", "tanh"):
+        reader = event_accumulator.EventAccumulator(str(tensorboard / f"speech/{model}/seed_0"))
+        reader.Reload()
+        # one point per epoch (2 in the smoke config), the test at the best epoch
+        steps = [e.step for e in reader.Scalars("validation/phone_error_rate")]
+        assert steps == [1, 2]
+        assert [e.step for e in reader.Scalars("train/ctc_loss")] == [1, 2]
+        assert len(reader.Scalars("test/phone_error_rate")) == 1
+        assert "_hparams_/session_start_info" in reader.Tags()["tensors"]
     for direction in ("forward", "reversed"):
         reader = event_accumulator.EventAccumulator(
             str(tensorboard / f"sequence_to_sequence/{direction}/seed_0")
@@ -333,6 +345,7 @@ def test_figure_setting_reruns_only_figures_and_report(smoke_run):
         "figure_elsewhere",  # the figures of milestones run whole elsewhere
         "figure_long_time_lags",
         "figure_continual_streams",
+        "figure_speech",
         "figure_sequence_to_sequence",
         "figure_residual_stacks",
         "figure_attention",

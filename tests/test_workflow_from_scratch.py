@@ -94,6 +94,8 @@ def test_a_partial_report_builds_from_what_finished_and_names_what_is_missing(tm
         ("latch:\n  seeds: 0\n", "seeds"),
         ("gradient_decay:\n  max_lag: -5\n", "max_lag"),
         ("latch:\n  lenghts: [5, 10]\n", "lenghts"),
+        # a range the schema cannot check: the rule file refuses it, naming the key
+        ("speech:\n  corpus:\n    frames_per_phone: [5, 2]\n", "speech.corpus.frames_per_phone"),
     ],
 )
 def test_bad_config_stops_before_any_job(tmp_path, request, bad, named):

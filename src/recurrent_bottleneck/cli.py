@@ -37,6 +37,7 @@ MEASUREMENTS = {  # command -> module:function(settings, tensorboard_directory) 
     "timing": "recurrent_bottleneck.milestones.step_cost:timing",
     "memory": "recurrent_bottleneck.milestones.step_cost:memory",
     "continual-streams": "recurrent_bottleneck.milestones.continual_streams:run",
+    "speech": "recurrent_bottleneck.milestones.speech:run",
     "sequence-to-sequence": "recurrent_bottleneck.milestones.sequence_to_sequence:run",
     "layer-timing": "recurrent_bottleneck.milestones.layer_cost:timing",
     "layer-structure": "recurrent_bottleneck.milestones.layer_cost:structure",

@@ -1,0 +1,253 @@
+"""Deep bidirectional LSTM against a tanh RNN for phoneme recognition (Graves, Mohamed
+& Hinton 2013).
+
+The nets read an utterance's frames x_1..x_T (:mod:`recurrent_bottleneck.tasks.speech`,
+a synthetic stand-in for TIMIT) and are trained end to end with connectionist temporal
+classification (CTC), the paper's CTC networks:
+
+- a bidirectional layer runs one recurrent net forwards, h→_t = H(x_t, h→_(t-1)), and
+  one backwards, h←_t = H(x_t, h←_(t+1)), and hands [h→_t ; h←_t] to the layer above;
+  ``layers`` such layers are stacked (the paper's deep RNNs);
+- H is an LSTM (Keras' LSTM: input, forget and output gates) or a tanh unit,
+  h_t = tanh(W x_t + U h_(t-1) + b) (the paper's "tanh" net, with about the LSTM's
+  number of weights: more units);
+- a softmax over the phones and a blank reads every frame's top-layer vector: y_t(k).
+  CTC sums the probability of every frame labelling that collapses to the target phone
+  sequence z (repeated labels merged, blanks removed): loss = -ln sum_a prod_t y_t(a_t).
+
+Decoding takes the best path (the most probable label at every frame, collapsed the
+same way), and the phone error rate is the edit distance to the reference over the
+number of reference phones. Per epoch: one pass over the training utterances, then the
+validation phone error rate; the weights of the epoch with the lowest one are tested
+on the test utterances (early stopping, as the paper).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from recurrent_bottleneck.kept_models import KeptModels
+from recurrent_bottleneck.tasks import speech
+
+MODELS = ("lstm", "tanh")
+
+
+def ctc_loss(packed_targets, logits):
+    """CTC loss per utterance. ``packed_targets``: column 0 the utterance's frame count,
+    then its labels (1..phones, 0 after the end); ``logits``: (batch, frames, phones + 1),
+    label 0 the blank."""
+    import keras
+
+    packed_targets = keras.ops.cast(packed_targets, "int32")
+    frame_counts, labels = packed_targets[:, 0], packed_targets[:, 1:]
+    label_counts = keras.ops.sum(keras.ops.cast(labels > 0, "int32"), axis=-1)
+    return keras.ops.ctc_loss(labels, logits, label_counts, frame_counts, mask_index=0)
+
+
+def build_model(
+    kind: str,
+    layers: int,
+    units: int,
+    channels: int,
+    phones: int,
+    learning_rate: float,
+    clip_norm: float | None,
+):
+    """``layers`` bidirectional LSTM or tanh layers -> a linear read-out over the phones
+    and the blank (the softmax is CTC's). Frames after an utterance's end are zeros and
+    masked, so the backward nets start at the utterance's own last frame."""
+    import keras
+
+    if kind not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {kind!r}")
+
+    class EndOfMask(keras.layers.Layer):
+        """The mask stops here: CTC reads the frame counts itself, and Keras would
+        otherwise weight the per-utterance loss by the per-frame mask."""
+
+        def call(self, inputs):
+            return keras.ops.copy(inputs)
+
+        def compute_mask(self, inputs, mask=None):
+            return None
+
+    frames = keras.Input(shape=(None, channels), name="frames")
+    hidden = keras.layers.Masking(mask_value=0.0, name="padding")(frames)
+    for layer in range(layers):
+        if kind == "lstm":
+            recurrent = keras.layers.LSTM(units, return_sequences=True)
+        else:
+            recurrent = keras.layers.SimpleRNN(units, activation="tanh", return_sequences=True)
+        hidden = keras.layers.Bidirectional(recurrent, name=f"bidirectional_{layer + 1}")(hidden)
+    logits = keras.layers.Dense(phones + 1, name="phones_and_blank")(hidden)
+    model = keras.Model(frames, EndOfMask(name="end_of_mask")(logits), name=f"ctc_{kind}")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clip_norm),
+        loss=ctc_loss,
+    )
+    return model
+
+
+def best_path(model, frames: np.ndarray, frame_counts: np.ndarray, batch_size: int) -> np.ndarray:
+    """The best-path labelling of every utterance (labels 1..phones, then padding)."""
+    import keras
+
+    logits = model.predict(frames, batch_size=batch_size, verbose=0)
+    decoded, _ = keras.ops.ctc_decode(
+        logits, frame_counts, strategy="greedy", merge_repeated=True, mask_index=0
+    )
+    return keras.ops.convert_to_numpy(decoded[0])
+
+
+def phone_error_rate(model, split: tuple, batch_size: int) -> float:
+    frames, frame_counts, labels = split
+    return speech.phone_error_rate(labels, best_path(model, frames, frame_counts, batch_size))
+
+
+def make_splits(settings: dict) -> tuple[speech.Language, dict]:
+    """The language and the training, validation and test utterances (one corpus seed:
+    every model and seed of a run sees the same data)."""
+    corpus = settings["corpus"]
+    language = speech.make_language(corpus["seed"], corpus["phones"], corpus["channels"])
+    splits = {}
+    for number, name in enumerate(("training", "validation", "test")):
+        random = np.random.default_rng([corpus["seed"], number])
+        splits[name] = speech.corpus(random, language, corpus[f"{name}_utterances"], corpus)
+    return language, splits
+
+
+def packed_targets(split: tuple) -> np.ndarray:
+    """What ``ctc_loss`` reads as targets: the frame count, then the labels."""
+    _, frame_counts, labels = split
+    return np.concatenate([frame_counts[:, None], labels], axis=1)
+
+
+def train_one(
+    kind: str, seed: int, settings: dict, language, splits: dict, writer, kept: KeptModels
+) -> tuple[dict, dict]:
+    """One net for ``settings["epochs"]`` epochs; returns its record and its timing."""
+    units = settings[f"{kind}_units"]
+    model = kept.start(
+        seed,
+        lambda: build_model(
+            kind,
+            settings["layers"],
+            units,
+            language.channels,
+            language.phones,
+            settings["learning_rate"],
+            settings.get("clip_norm"),
+        ),
+    )
+    frames = splits["training"][0]
+    targets = packed_targets(splits["training"])
+    shuffle = np.random.default_rng([seed, 13])
+    curve, best, started = [], None, time.perf_counter()
+    training_seconds = 0.0
+    for epoch in range(1, settings["epochs"] + 1):
+        order = shuffle.permutation(len(frames))
+        epoch_started = time.perf_counter()
+        history = model.fit(
+            frames[order],
+            targets[order],
+            batch_size=settings["batch_size"],
+            epochs=1,
+            shuffle=False,
+            verbose=0,
+        )
+        training_seconds += time.perf_counter() - epoch_started
+        point = {
+            "epoch": epoch,
+            "train_loss": float(history.history["loss"][-1]),
+            "validation_phone_error_rate": phone_error_rate(
+                model, splits["validation"], settings["batch_size"]
+            ),
+        }
+        curve.append(point)
+        writer.scalars(
+            {
+                "train/ctc_loss": point["train_loss"],
+                "validation/phone_error_rate": point["validation_phone_error_rate"],
+            },
+            step=epoch,
+        )
+        if best is None or point["validation_phone_error_rate"] < best[0]:
+            best = (point["validation_phone_error_rate"], epoch, model.get_weights())
+        print(
+            f"  {kind} seed {seed} epoch {epoch}: CTC loss {point['train_loss']:.3f}, "
+            f"validation phone error rate {point['validation_phone_error_rate']:.3f} "
+            f"({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+    model.set_weights(best[2])
+    test_rate = phone_error_rate(model, splits["test"], settings["batch_size"])
+    writer.scalar("test/phone_error_rate", test_rate, step=best[1])
+    record = {
+        "seed": seed,
+        "parameters": int(model.count_params()),
+        "curve": curve,
+        "best_epoch": best[1],
+        "validation_phone_error_rate": best[0],
+        "test_phone_error_rate": test_rate,
+    }
+    frames_seen = int(splits["training"][1].sum()) * settings["epochs"]
+    timing = {"seed": seed, "training_seconds": training_seconds, "frames": frames_seen}
+    return record, timing
+
+
+def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
+    """Every seed of one model (``settings["model"]``: lstm or tanh) on one corpus."""
+    import keras
+
+    from recurrent_bottleneck.tensorboard_log import RunWriter
+
+    kind = settings["model"]
+    if kind not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {kind!r}")
+    tensorboard_directory = Path(tensorboard_directory)
+    language, splits = make_splits(settings)
+    print(
+        f"speech: {language.phones} phones, {language.channels} channels; "
+        + ", ".join(
+            f"{name} {len(split[0])} utterances ({split[1].mean():.0f} frames on average)"
+            for name, split in splits.items()
+        ),
+        flush=True,
+    )
+    runs, timings, kept = [], [], KeptModels()
+    for seed in range(settings["seeds"]):
+        with RunWriter(tensorboard_directory / f"seed_{seed}") as writer:
+            writer.hparams(
+                {
+                    "model": kind,
+                    "seed": seed,
+                    "layers": settings["layers"],
+                    "units": settings[f"{kind}_units"],
+                    "learning_rate": settings["learning_rate"],
+                },
+                trial_id=f"{kind}/seed_{seed}",
+            )
+            record, timing = train_one(kind, seed, settings, language, splits, writer, kept)
+        print(
+            f"speech {kind} seed {seed}: test phone error rate "
+            f"{record['test_phone_error_rate']:.3f} (best epoch {record['best_epoch']})",
+            flush=True,
+        )
+        runs.append(record)
+        timings.append(timing)
+    keras.backend.clear_session()
+    return {
+        "milestone": "speech",
+        "model": kind,
+        "settings": settings,
+        "runs": runs,
+        "timing": {
+            "measurement": "speech_timing",
+            "model": kind,
+            "frames_per_second": [t["frames"] / t["training_seconds"] for t in timings],
+            "runs": timings,
+        },
+    }
