@@ -87,6 +87,9 @@ def build_model(
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clip_norm),
         loss=ctc_loss,
+        # XLA: on the development CPU (TensorFlow, one thread) a training step of the quick
+        # nets took 17-20 ms instead of 29-36 ms; the splits' fixed widths compile once each
+        jit_compile=True,
     )
     return model
 

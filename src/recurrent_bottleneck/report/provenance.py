@@ -22,6 +22,7 @@ PACKAGES = (
     "snakemake",
     "typst",
     "sacrebleu",
+    "rapidfuzz",
     "PyYAML",
 )
 
