@@ -17,6 +17,17 @@ SETTINGS = {
     "units": 4,
     "repeats": 1,
     "cell": CELL,
+    "speech": {
+        "batch_size": 2,
+        "length": 9,
+        "channels": 3,
+        "phones": 4,
+        "layers": 1,
+        "lstm_units": 3,
+        "tanh_units": 5,
+        "learning_rate": 0.01,
+        "clip_norm": 1.0,
+    },
     "translation": {
         "batch_size": 2,
         "length": 4,
@@ -58,6 +69,8 @@ def test_benchmark_rows_and_facts(tmp_path):
         "lstm_forget",
         "simple_rnn",
         "lstm_forget (no mask)",
+        "lstm bidirectional, CTC (2013)",
+        "tanh bidirectional, CTC (2013)",
         "lstm encoder-decoder (2014)",
         "transformer (2017)",
     ]
@@ -69,6 +82,11 @@ def test_benchmark_rows_and_facts(tmp_path):
     assert not any(fact.get("fused_kernel") for fact in facts.values())
     # the same LSTM with and without the Masking layer (which has no weights)
     assert facts["lstm_forget"]["parameters"] == facts["lstm_forget (no mask)"]["parameters"]
+    # the speech nets: frames per second over utterances of the configured length
+    speech_rows = [row for row in rows if row["unit"] == "frames"]
+    assert [row["length"] for row in speech_rows] == [9, 9]
+    # two directions of 4 gates, then the read-out over 4 phones and the blank
+    assert facts["lstm bidirectional, CTC (2013)"]["parameters"] == 2 * 4 * (3 * 6 + 3) + 6 * 5 + 5
     # wall-clock numbers only in the timing part
     assert "seconds_per_step" not in str(document["models"])
 

@@ -315,8 +315,9 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
     assert operations[1] > 1.8 * operations[0]  # twice the length, twice the chain
     reader = event_accumulator.EventAccumulator(str(tensorboard / "throughput"))
     reader.Reload()
-    # four 1997 nets (one unmasked) and two translation models
+    # four 1997 nets (one unmasked), the two 2013 nets and two translation models
     assert len(reader.Scalars("throughput/time_steps_per_second")) == 4
+    assert len(reader.Scalars("throughput/frames_per_second")) == 2
     assert len(reader.Scalars("throughput/tokens_per_second")) == 2
 
 

@@ -161,7 +161,8 @@ def residual_stacks_settings(wildcards):
 
 def throughput_settings():
     """The benchmark's sizes, and the milestones' own nets: the 1997 models at the
-    long_time_lags sizes, the 2014 LSTM and the 2017 Transformer at theirs."""
+    long_time_lags sizes, the 2013 speech nets, the 2014 LSTM and the 2017 Transformer at
+    theirs."""
     benchmark = config["throughput"]
     translation = config["sequence_to_sequence"]
     transformer = {
@@ -171,9 +172,20 @@ def throughput_settings():
     }
     lstm_keys = ["layers", "units", "embedding", "initial_range", "optimizer", "learning_rate",
                  "clip_norm"]
+    speech = config["speech"]
     settings = {
         "batch_size": benchmark["batch_size"],
         "length": benchmark["length"],
+        "speech": {
+            "batch_size": speech["batch_size"],
+            "length": benchmark["speech_length"],
+            "channels": speech["corpus"]["channels"],
+            "phones": speech["corpus"]["phones"],
+            **{
+                key: speech[key]
+                for key in ("layers", "lstm_units", "tanh_units", "learning_rate", "clip_norm")
+            },
+        },
         "repeats": benchmark["repeats"],
         "units": LONG_TIME_LAGS["adding"]["units"],
         "cell": LONG_TIME_LAGS["cell"],

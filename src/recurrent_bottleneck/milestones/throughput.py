@@ -4,6 +4,7 @@ For each model, the median wall-clock seconds of one training step (forward, bac
 optimizer update; compiled, after a warm-up call) on a random batch, turned into
 
     time steps per second = batch × length / seconds per step          (recurrent nets)
+    frames per second     = batch × frames / seconds per step          (speech nets)
     tokens per second     = batch × (source + target length) / seconds  (translation)
 
 - the 1997 nets as the long-lag milestone trains them: the original cell
@@ -11,6 +12,8 @@ optimizer update; compiled, after a warm-up call) on a random batch, turned into
   generic loop), Keras' LSTM and SimpleRNN, all behind the Masking layer;
 - Keras' LSTM once more without the mask: only then may a backend hand it to a fused
   GPU kernel (cuDNN). Whether it did is read from the compiled program, not assumed;
+- the 2013 speech nets (bidirectional LSTM and tanh layers, CTC loss) at the configured
+  sizes, on utterances of ``speech.length`` frames;
 - the 2014 LSTM encoder–decoder and the 2017 Transformer at the configured sizes.
 
 Every number here is wall-clock and goes to ``timing.json``; only the facts that do not
@@ -119,6 +122,37 @@ def timed(name: str, unit: str, model, inputs, targets, length: int, settings: d
     }
 
 
+def speech_rows(settings: dict, random) -> tuple[list, list]:
+    """The 2013 nets on random frames, every utterance ``length`` frames long, with a
+    label sequence of a third of its frames (CTC needs at most one label per frame)."""
+    import keras
+
+    from recurrent_bottleneck.milestones import speech
+
+    options = settings["speech"]
+    batch, length = options["batch_size"], options["length"]
+    frames = random.normal(size=(batch, length, options["channels"])).astype("float32")
+    labels = random.integers(1, options["phones"] + 1, size=(batch, max(1, length // 3)))
+    targets = np.concatenate([np.full((batch, 1), length), labels], axis=1).astype("int32")
+    timings, facts = [], []
+    for kind in speech.MODELS:
+        model = speech.build_model(
+            kind,
+            options["layers"],
+            options[f"{kind}_units"],
+            options["channels"],
+            options["phones"],
+            options["learning_rate"],
+            options["clip_norm"],
+        )
+        name = f"{kind} bidirectional, CTC (2013)"
+        timings.append(timed(name, "frames", model, frames, targets, length, settings))
+        facts.append({"model": name, "parameters": int(model.count_params())})
+        report_progress(timings[-1], facts[-1])
+        keras.backend.clear_session()
+    return timings, facts
+
+
 def translation_rows(settings: dict, random) -> tuple[list, list]:
     import keras
 
@@ -169,8 +203,9 @@ def run(settings: dict, tensorboard_directory) -> dict:
     seed_everything(0)
     random = np.random.default_rng(0)
     recurrent_timings, recurrent_facts = recurrent_rows(settings, random)
+    speech_timings, speech_facts = speech_rows(settings, random)
     translation_timings, translation_facts = translation_rows(settings, random)
-    rows = recurrent_timings + translation_timings
+    rows = recurrent_timings + speech_timings + translation_timings
     with RunWriter(Path(tensorboard_directory)) as writer:
         for index, row in enumerate(rows):
             writer.scalar(
@@ -183,6 +218,6 @@ def run(settings: dict, tensorboard_directory) -> dict:
         "milestone": "benchmarks",
         "measurement": "throughput",
         "settings": settings,
-        "models": recurrent_facts + translation_facts,
+        "models": recurrent_facts + speech_facts + translation_facts,
         "timing": {"measurement": "throughput", "rows": rows},
     }
