@@ -304,3 +304,24 @@ def test_a_continual_stream_run_resumes_mid_stream(project_root, tmp_path, monke
     (run,) = resumed["runs"]
     assert run.pop("resumed_after_windows") == [3]
     assert resumed["runs"] == straight["runs"]
+
+
+def test_a_speech_run_resumes_after_its_last_epoch(project_root, tmp_path, monkeypatch):
+    """Killed at its second epoch's validation, a 2013 run goes on from the first epoch's
+    checkpoint (and its best weights) to the uninterrupted record."""
+    import yaml
+
+    from recurrent_bottleneck.milestones import speech
+
+    config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
+    smoke = yaml.safe_load((project_root / "config" / "smoke.yaml").read_text())
+    settings = {key: value for key, value in config["speech"].items() if key != "models"}
+    settings["corpus"] = {**settings["corpus"], **smoke["speech"].pop("corpus")}
+    settings.update(smoke["speech"], model="lstm", epochs=3)
+    straight, resumed = killed_then_resumed(
+        speech, "phone_error_rate", settings, tmp_path, monkeypatch
+    )
+    (run,) = resumed["runs"]
+    assert run.pop("resumed_after_epochs") == [1]
+    assert resumed["runs"] == straight["runs"]
+    assert (tmp_path / "checkpoints" / "seed_0.best.npz").exists()

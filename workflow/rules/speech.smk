@@ -14,7 +14,12 @@ SPEECH_RUNS = [f"{RESULTS}/speech/{model}/metrics.json" for model in SPEECH["mod
 rule speech_train:
     input:
         package_sources(
-            "milestones/speech", "tasks/speech", "kept_models", "tensorboard_log", "cli"
+            "milestones/speech",
+            "tasks/speech",
+            "kept_models",
+            "checkpoints",
+            "tensorboard_log",
+            "cli",
         ),
     output:
         metrics=f"{RESULTS}/speech/{{model}}/metrics.json",
@@ -25,6 +30,8 @@ rule speech_train:
     params:
         settings=lambda wildcards: settings_json("speech", "models", model=wildcards.model),
         backend=config["backend"],
+        # outside the outputs: kept when the job fails, so a rerun resumes
+        checkpoints=f"{CHECKPOINTS}/speech/{{model}}",
     priority: 1
     threads: config["threads_per_job"]
     resources:
@@ -38,6 +45,7 @@ rule speech_train:
     shell:
         "python -m recurrent_bottleneck speech --settings {params.settings:q}"
         " --output {output.metrics} --tensorboard {output.tensorboard}"
+        " --checkpoints {params.checkpoints}"
         " --threads {threads} --backend {params.backend} > {log} 2>&1"
 
 

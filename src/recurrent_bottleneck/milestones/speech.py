@@ -19,7 +19,8 @@ Decoding takes the best path (the most probable label at every frame, collapsed 
 same way), and the phone error rate is the edit distance to the reference over the
 number of reference phones. Per epoch: one pass over the training utterances, then the
 validation phone error rate; the weights of the epoch with the lowest one are tested
-on the test utterances (early stopping, as the paper).
+on the test utterances (early stopping, as the paper). With a checkpoint directory a
+killed job resumes after the last epoch it finished.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recurrent_bottleneck.checkpoints import Checkpoint, run_checkpoint
 from recurrent_bottleneck.kept_models import KeptModels
 from recurrent_bottleneck.tasks import speech
 
@@ -129,28 +131,68 @@ def packed_targets(split: tuple) -> np.ndarray:
 
 
 def train_one(
-    kind: str, seed: int, settings: dict, language, splits: dict, writer, kept: KeptModels
+    kind: str,
+    seed: int,
+    settings: dict,
+    language,
+    splits: dict,
+    writer,
+    kept: KeptModels,
+    checkpoint_directory=None,
 ) -> tuple[dict, dict]:
-    """One net for ``settings["epochs"]`` epochs; returns its record and its timing."""
-    units = settings[f"{kind}_units"]
-    model = kept.start(
-        seed,
-        lambda: build_model(
-            kind,
-            settings["layers"],
-            units,
-            language.channels,
-            language.phones,
-            settings["learning_rate"],
-            settings.get("clip_norm"),
-        ),
-    )
+    """One net for ``settings["epochs"]`` epochs; returns its record and its timing.
+
+    With a checkpoint directory the run saves its progress after every epoch (weights,
+    optimizer, the shuffling generator, the curve) and, whenever the validation error
+    improves, the weights of that epoch in a second file, so a killed run resumes and
+    still tests the best epoch's weights."""
+
+    def start():
+        return kept.start(
+            seed,
+            lambda: build_model(
+                kind,
+                settings["layers"],
+                settings[f"{kind}_units"],
+                language.channels,
+                language.phones,
+                settings["learning_rate"],
+                settings.get("clip_norm"),
+            ),
+        )
+
+    model = start()
     frames = splits["training"][0]
     targets = packed_targets(splits["training"])
     shuffle = np.random.default_rng([seed, 13])
-    curve, best, started = [], None, time.perf_counter()
-    training_seconds = 0.0
-    for epoch in range(1, settings["epochs"] + 1):
+    shuffle_start = shuffle.bit_generator.state
+    checkpoint = run_checkpoint(checkpoint_directory, settings, seed, shuffle)
+    best_checkpoint = None
+    if checkpoint is not None:
+        best_checkpoint = Checkpoint(
+            Path(checkpoint_directory) / f"seed_{seed}.best.npz",
+            {"settings": settings, "seed": seed, "best_epoch_weights": True},
+        )
+    record = {"curve": [], "best_epoch": None, "validation_phone_error_rate": None}
+    best_weights, training_seconds = None, 0.0
+    # the best epoch's weights first: restoring the run itself then sets the model back to
+    # where the run stopped
+    if best_checkpoint is not None and best_checkpoint.restore(model) is not None:
+        best_weights = model.get_weights()
+    progress = checkpoint.restore(model) if checkpoint is not None else None
+    if progress is not None and progress["record"]["best_epoch"] is not None and not best_weights:
+        # the best epoch's weights are lost (their file was set aside): start over
+        print(f"  {best_checkpoint.path} is missing: seed {seed} starts over", flush=True)
+        model, progress = start(), None
+        shuffle.bit_generator.state = shuffle_start
+    if progress is not None:
+        record, training_seconds = progress["record"], progress["training_seconds"]
+        record.setdefault("resumed_after_epochs", []).append(len(record["curve"]))
+        for point in record["curve"]:
+            writer.scalars(_tensorboard_values(point), step=point["epoch"])
+        print(f"  resumed from {checkpoint.path} after {len(record['curve'])} epochs", flush=True)
+    started = time.perf_counter()
+    for epoch in range(len(record["curve"]) + 1, settings["epochs"] + 1):
         order = shuffle.permutation(len(frames))
         epoch_started = time.perf_counter()
         history = model.fit(
@@ -169,31 +211,30 @@ def train_one(
                 model, splits["validation"], settings["batch_size"]
             ),
         }
-        curve.append(point)
-        writer.scalars(
-            {
-                "train/ctc_loss": point["train_loss"],
-                "validation/phone_error_rate": point["validation_phone_error_rate"],
-            },
-            step=epoch,
-        )
-        if best is None or point["validation_phone_error_rate"] < best[0]:
-            best = (point["validation_phone_error_rate"], epoch, model.get_weights())
+        record["curve"].append(point)
+        writer.scalars(_tensorboard_values(point), step=epoch)
+        best_rate = record["validation_phone_error_rate"]
+        if best_rate is None or point["validation_phone_error_rate"] < best_rate:
+            record["best_epoch"] = epoch
+            record["validation_phone_error_rate"] = point["validation_phone_error_rate"]
+            best_weights = model.get_weights()
+            if best_checkpoint is not None:
+                best_checkpoint.save(model, {"epoch": epoch})
+        if checkpoint is not None:
+            checkpoint.save(model, {"record": record, "training_seconds": training_seconds})
         print(
             f"  {kind} seed {seed} epoch {epoch}: CTC loss {point['train_loss']:.3f}, "
             f"validation phone error rate {point['validation_phone_error_rate']:.3f} "
             f"({time.perf_counter() - started:.0f} s)",
             flush=True,
         )
-    model.set_weights(best[2])
+    model.set_weights(best_weights)
     test_rate = phone_error_rate(model, splits["test"], settings["batch_size"])
-    writer.scalar("test/phone_error_rate", test_rate, step=best[1])
+    writer.scalar("test/phone_error_rate", test_rate, step=record["best_epoch"])
     record = {
         "seed": seed,
         "parameters": int(model.count_params()),
-        "curve": curve,
-        "best_epoch": best[1],
-        "validation_phone_error_rate": best[0],
+        **record,
         "test_phone_error_rate": test_rate,
     }
     frames_seen = int(splits["training"][1].sum()) * settings["epochs"]
@@ -201,8 +242,16 @@ def train_one(
     return record, timing
 
 
+def _tensorboard_values(point: dict) -> dict:
+    return {
+        "train/ctc_loss": point["train_loss"],
+        "validation/phone_error_rate": point["validation_phone_error_rate"],
+    }
+
+
 def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
-    """Every seed of one model (``settings["model"]``: lstm or tanh) on one corpus."""
+    """Every seed of one model (``settings["model"]``: lstm or tanh) on one corpus; with a
+    checkpoint directory, each seed's progress is kept there and a rerun resumes it."""
     import keras
 
     from recurrent_bottleneck.tensorboard_log import RunWriter
@@ -233,7 +282,9 @@ def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dic
                 },
                 trial_id=f"{kind}/seed_{seed}",
             )
-            record, timing = train_one(kind, seed, settings, language, splits, writer, kept)
+            record, timing = train_one(
+                kind, seed, settings, language, splits, writer, kept, checkpoint_directory
+            )
         print(
             f"speech {kind} seed {seed}: test phone error rate "
             f"{record['test_phone_error_rate']:.3f} (best epoch {record['best_epoch']})",
