@@ -216,6 +216,9 @@ def test_the_summary_compares_the_medians_and_the_worst_lstm_seed_with_the_best_
     assert measurements["speech_error_ratio"] == pytest.approx(0.6)
     assert measurements["speech_seed_margin"] == pytest.approx(0.4 - 0.45)
     assert measurements["speech_seeds"] == 3
+    # the paper's number beside each net, for the report's table
+    papers = {row["model"]: row["paper_phone_error_rate"] for row in summary["table"]}
+    assert papers == {"lstm": 18.6, "tanh": 37.6}
     # the validation curve: the mean over seeds at every epoch
     np.testing.assert_allclose(
         summary["curves"]["lstm"]["validation_phone_error_rate"], [1.55 / 3, 0.95 / 3]

@@ -257,8 +257,6 @@ def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dic
     from recurrent_bottleneck.tensorboard_log import RunWriter
 
     kind = settings["model"]
-    if kind not in MODELS:
-        raise ValueError(f"model must be one of {MODELS}, got {kind!r}")
     tensorboard_directory = Path(tensorboard_directory)
     language, splits = make_splits(settings)
     print(
