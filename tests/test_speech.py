@@ -225,3 +225,108 @@ def test_the_summary_compares_the_medians_and_the_worst_lstm_seed_with_the_best_
     )
     # one net alone: nothing for the claim to read
     assert summary_module.summarize([speech_document("lstm", [0.2])])["measurements"] == {}
+
+
+@pytest.mark.parametrize("layers, units", [(1, 3), (2, 5), (3, 4)])
+def test_the_weight_count_matches_the_built_lstm(layers, units):
+    from recurrent_bottleneck.milestones.speech import build_model, lstm_weights
+
+    channels, phones = 3, 4
+    model = build_model("lstm", layers, units, channels, phones, 0.01, 1.0)
+    assert lstm_weights(layers, units, channels, phones) == model.count_params()
+
+
+def test_the_wide_layer_matches_the_paper_and_comes_closest_in_weights():
+    from recurrent_bottleneck.milestones.speech import lstm_weights, wide_units
+
+    # the paper's nets read 123 values and tell 61 phones: 3 × 250 cells are 3.8 million
+    # weights, and its one-layer net of about the same size had 622 cells
+    assert lstm_weights(3, 250, 123, 61) == pytest.approx(3.8e6, rel=0.01)
+    assert abs(wide_units(3, 250, 123, 61) - 622) <= 1
+    target = lstm_weights(2, 32, 12, 10)
+    width = wide_units(2, 32, 12, 10)
+    gaps = {u: abs(lstm_weights(1, u, 12, 10) - target) for u in (width - 1, width, width + 1)}
+    assert min(gaps, key=gaps.get) == width
+    # one layer is its own wide net
+    assert wide_units(1, 7, 12, 10) == 7
+
+
+def depth_section(models=("lstm", "tanh"), layers=2, depths=(1, 2, 3), wide=True):
+    return {
+        "models": list(models),
+        "seeds": 2,
+        "corpus": {"channels": 12, "phones": 10},
+        "layers": layers,
+        "lstm_units": 32,
+        "tanh_units": 64,
+        "depth": {"layers": list(depths), "wide": wide},
+    }
+
+
+def test_the_depth_nets_leave_the_main_lstm_to_its_own_job():
+    from recurrent_bottleneck.job_settings import speech_depth_net, speech_depth_nets
+
+    nets = speech_depth_nets(depth_section())
+    assert nets == {
+        "layers_1": {"layers": 1, "lstm_units": 32},
+        "layers_3": {"layers": 3, "lstm_units": 32},
+        "wide": {"layers": 1, "lstm_units": 61},
+    }
+    # without the main LSTM the sweep trains its depth itself
+    assert "layers_2" in speech_depth_nets(depth_section(models=["tanh"]))
+    # a one-layer main net has no wide twin; an empty sweep has no nets
+    assert "wide" not in speech_depth_nets(depth_section(layers=1))
+    assert speech_depth_nets(depth_section(depths=(), wide=False)) == {}
+    settings = speech_depth_net(depth_section(), "wide")
+    assert settings["model"] == "lstm" and settings["depth_net"] == "wide"
+    assert (settings["layers"], settings["lstm_units"]) == (1, 61)
+    assert "depth" not in settings and "models" not in settings
+    with pytest.raises(ValueError, match="layers_4"):
+        speech_depth_net(depth_section(), "layers_4")
+
+
+def depth_document(net, layers, units, rates):
+    document = speech_document("lstm", rates)
+    document["settings"] = {"layers": layers, "lstm_units": units, "tanh_units": 8}
+    if net != "main":
+        document["settings"]["depth_net"] = net
+    return document
+
+
+def test_the_depth_summary_compares_the_deepest_with_one_layer_and_the_deep_with_the_wide():
+    from recurrent_bottleneck.summaries import speech as summary_module
+
+    summary = summary_module.summarize(
+        [
+            speech_document("tanh", [0.5, 0.6]),
+            depth_document("main", 2, 4, [0.3, 0.2]),
+            depth_document("layers_3", 3, 4, [0.1, 0.15]),
+            depth_document("layers_1", 1, 4, [0.4, 0.35]),
+            depth_document("wide", 1, 9, [0.28, 0.26]),
+        ]
+    )
+    measurements = summary["measurements"]
+    # the main LSTM's own table is unchanged by the depth nets
+    assert [row["model"] for row in summary["table"]] == ["lstm", "tanh"]
+    assert measurements["speech_lstm_phone_error_rate"] == pytest.approx(0.25)
+    # deeper: 3 layers against 1 at the main width
+    assert [(row["net"], row["layers"]) for row in summary["depth_table"]] == [
+        ("layers_1", 1),
+        ("main", 2),
+        ("layers_3", 3),
+        ("wide", 1),
+    ]
+    assert measurements["speech_depth_layers"] == 3
+    assert measurements["speech_depth_ratio"] == pytest.approx(0.125 / 0.375)
+    assert measurements["speech_depth_seed_margin"] == pytest.approx(0.35 - 0.15)
+    # depth against width: the main net against the wide layer
+    assert measurements["speech_width_ratio"] == pytest.approx(0.25 / 0.27)
+    assert measurements["speech_width_seed_margin"] == pytest.approx(0.26 - 0.3)
+    assert measurements["speech_wide_units"] == 9
+    papers = {row["net"]: row["paper_phone_error_rate"] for row in summary["depth_table"]}
+    assert papers == {"layers_1": 23.9, "main": 21.0, "layers_3": 18.6, "wide": 23.0}
+    # without a one-layer net of the main width, or the wide net: nothing for those claims
+    partial = summary_module.summarize(
+        [depth_document("main", 2, 4, [0.3]), depth_document("layers_3", 3, 4, [0.1])]
+    )["measurements"]
+    assert not any(key.startswith(("speech_depth", "speech_wid")) for key in partial)

@@ -61,7 +61,7 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     assert "Table 1 measured on NVIDIA H100" in flat
     assert "Provenance" in flat
     verdicts = json.loads((smoke_run / "results/report/verdicts.json").read_text())["claims"]
-    assert len(verdicts) == 16
+    assert len(verdicts) == 18
     for verdict in verdicts:
         assert verdict["verdict"] in {"reproduced", "not reproduced", "inconclusive"}
         assert verdict["measured"].split()[0] in flat
@@ -70,7 +70,7 @@ def test_report_pdf_has_the_milestone_and_computed_verdicts(smoke_run):
     # the 2000 claims need 2 seeds per row; the smoke run has 1
     inconclusive |= {"continual-streams-need-resets", "unbounded-cell-state", "forget-gate-repairs"}
     inconclusive |= {"reversed-source"}  # 2 seeds per direction; the smoke run has 1
-    inconclusive |= {"deep-lstm-speech"}  # 2 seeds per net, too
+    inconclusive |= {"deep-lstm-speech", "deeper-lstm-speech", "depth-over-width-speech"}
     inconclusive |= {"plain-stacks-degrade", "residual-stacks-train"}  # 2 seeds each, too
     # the layer timings need 3 repeats and the Transformer comparison 2 seeds
     inconclusive |= {"sequential-bottleneck", "transformer-trains-faster"}
@@ -218,13 +218,13 @@ def test_a_partial_report_goes_without_the_runs_that_failed(smoke_run, tmp_path)
     assert by_id["reversed-source"] == "not measured"
     data = json.loads((directory / "reports/recurrent-bottleneck.data.json").read_text())
     assert {run for runs in data["missing_runs"].values() for run in runs} == set(lost)
-    # 18 of this run's milestones, and those of the experiments run elsewhere
+    # 19 of this run's milestones, and those of the experiments run elsewhere
     # (reports/measured/; a later session may commit more): per milestone, as drawn
     figures_per_experiment = {"gradient_decay": 2, "latch": 1, "continual_streams": 2,
                               "long_time_lags": 1}  # fmt: skip
     elsewhere = json.loads((directory / "results/report/verdicts.json").read_text())["elsewhere"]
     elsewhere_figures = [name for name in data["figures"] if name.startswith("elsewhere_")]
-    assert len(data["figures"]) - len(elsewhere_figures) == 18
+    assert len(data["figures"]) - len(elsewhere_figures) == 19
     assert len(elsewhere_figures) == sum(
         figures_per_experiment[entry["milestone"]] for entry in elsewhere
     )
@@ -280,6 +280,11 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
         assert [e.step for e in reader.Scalars("train/ctc_loss")] == [1, 2]
         assert len(reader.Scalars("test/phone_error_rate")) == 1
         assert "_hparams_/session_start_info" in reader.Tags()["tensors"]
+    # the depth comparison's nets (smoke config: the main LSTM has 2 layers)
+    for net in ("layers_1", "wide"):
+        reader = event_accumulator.EventAccumulator(str(tensorboard / f"speech/depth/{net}/seed_0"))
+        reader.Reload()
+        assert [e.step for e in reader.Scalars("validation/phone_error_rate")] == [1, 2]
     for direction in ("forward", "reversed"):
         reader = event_accumulator.EventAccumulator(
             str(tensorboard / f"sequence_to_sequence/{direction}/seed_0")

@@ -82,10 +82,10 @@ def elsewhere_figure(experiments, figures, wildcards):
     return function, summary and f"recurrent_bottleneck.summaries.{summary}"
 
 
-def settings_json(section, sweep_key, **job_values):
-    """One job's settings as JSON: the config section without the sweep's list, plus the
+def settings_json(section, *sweep_keys, **job_values):
+    """One job's settings as JSON: the config section without the sweeps' lists, plus the
     job's own point of the sweep (so adding a point to a sweep reruns no other job)."""
-    settings = {key: value for key, value in config[section].items() if key != sweep_key}
+    settings = {key: value for key, value in config[section].items() if key not in sweep_keys}
     return json.dumps({**settings, **job_values}, sort_keys=True)
 
 

@@ -96,6 +96,33 @@ def build_model(
     return model
 
 
+def lstm_weights(layers: int, units: int, channels: int, phones: int) -> int:
+    """The weights of ``build_model("lstm", layers, units, channels, phones, ...)``.
+
+    A bidirectional LSTM layer reading n values with u units a direction has
+    2 · 4u(n + u + 1) weights: each direction's four gate inputs see the n values, the
+    u outputs of the step before and a bias. The first layer reads the ``channels``, every
+    later one the 2u of the layer below; the read-out has 2u(K + 1) + K + 1 for the K
+    ``phones`` and the blank."""
+    total, inputs = 0, channels
+    for _ in range(layers):
+        total += 2 * 4 * units * (inputs + units + 1)
+        inputs = 2 * units
+    return total + (inputs + 1) * (phones + 1)
+
+
+def wide_units(layers: int, units: int, channels: int, phones: int) -> int:
+    """Units a direction of the one-layer bidirectional LSTM whose weights come closest to
+    ``layers`` layers of ``units``: the paper set one layer of 622 against three of 250
+    (3.8 million weights each), to tell depth from size."""
+    target = lstm_weights(layers, units, channels, phones)
+    width = units
+    while lstm_weights(1, width + 1, channels, phones) <= target:
+        width += 1
+    above = lstm_weights(1, width + 1, channels, phones) - target
+    return width + 1 if above < target - lstm_weights(1, width, channels, phones) else width
+
+
 def best_path(model, frames: np.ndarray, frame_counts: np.ndarray, batch_size: int) -> np.ndarray:
     """The best-path labelling of every utterance (labels 1..phones, then padding)."""
     import keras
