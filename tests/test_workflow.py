@@ -13,6 +13,8 @@ import pytest
 import yaml
 from snakemake_runs import PARTIAL, copy_project, pdf_text, snakemake
 from tensorboard.backend.event_processing import event_accumulator
+from tensorboard.plugins.hparams import metadata as hparams_metadata
+from tensorboard.plugins.hparams import plugin_data_pb2
 
 pytestmark = pytest.mark.workflow
 
@@ -280,11 +282,22 @@ def test_tensorboard_runs_are_read_by_tensorboard(smoke_run):
         assert [e.step for e in reader.Scalars("train/ctc_loss")] == [1, 2]
         assert len(reader.Scalars("test/phone_error_rate")) == 1
         assert "_hparams_/session_start_info" in reader.Tags()["tensors"]
-    # the depth comparison's nets (smoke config: the main LSTM has 2 layers)
-    for net in ("layers_1", "wide"):
-        reader = event_accumulator.EventAccumulator(str(tensorboard / f"speech/depth/{net}/seed_0"))
+    # the depth comparison's nets (smoke config: the main LSTM has 2 layers), each its own
+    # group in the HParams dashboard, apart from the main LSTM's seeds
+    groups = {}
+    for net in ("layers_1", "wide", None):
+        run = f"speech/depth/{net}/seed_0" if net else "speech/lstm/seed_0"
+        reader = event_accumulator.EventAccumulator(str(tensorboard / run))
         reader.Reload()
         assert [e.step for e in reader.Scalars("validation/phone_error_rate")] == [1, 2]
+        content = reader.SummaryMetadata(hparams_metadata.SESSION_START_INFO_TAG).plugin_data
+        start_info = plugin_data_pb2.HParamsPluginData.FromString(content.content)
+        groups[net] = start_info.session_start_info.group_name
+    assert groups == {
+        "layers_1": "lstm/layers_1/seed_0",
+        "wide": "lstm/wide/seed_0",
+        None: "lstm/seed_0",
+    }
     for direction in ("forward", "reversed"):
         reader = event_accumulator.EventAccumulator(
             str(tensorboard / f"sequence_to_sequence/{direction}/seed_0")

@@ -305,7 +305,9 @@ def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dic
                     "units": settings[f"{kind}_units"],
                     "learning_rate": settings["learning_rate"],
                 },
-                trial_id=f"{kind}/seed_{seed}",
+                # the depth comparison's nets are LSTMs too: their own name keeps the
+                # HParams dashboard from grouping them with the main LSTM's seeds
+                trial_id="/".join(filter(None, (kind, settings.get("depth_net"), f"seed_{seed}"))),
             )
             record, timing = train_one(
                 kind, seed, settings, language, splits, writer, kept, checkpoint_directory
