@@ -82,13 +82,11 @@ def phone_error_rate_by_depth(documents: list[dict], output, width: float, heigh
     if stack:
         units = sorted({row["units"] for row in stack})
         draw(stack, "o", f"ours: {', '.join(map(str, units))} units a direction")
-        paper = [row for row in stack if row["paper_phone_error_rate"] is not None]
-    else:
-        paper = []
     if wide:
         (row,) = wide
         draw(wide, "D", f"ours: one layer of {row['units']} ({row['parameters']:,} weights)")
-    paper_rows = sorted(paper, key=lambda row: row["layers"])
+    # the summary lists the stack by depth
+    paper_rows = [row for row in stack if row["paper_phone_error_rate"] is not None]
     if paper_rows:
         axis.plot(
             [row["layers"] for row in paper_rows],

@@ -27,6 +27,19 @@ def _rates(runs: list[dict]) -> dict:
     }
 
 
+def compared(better: dict, worse: dict, prefix: str) -> dict:
+    """What a claim reads of two nets' rows, the one expected better first: the seeds
+    both have, the ratio of their median rates, and the worse net's best seed minus the
+    better net's worst (above 0 when every seed of the better net beats every seed of
+    the other)."""
+    return {
+        f"{prefix}_seeds": min(better["seeds"], worse["seeds"]),
+        f"{prefix}_ratio": better["test_phone_error_rate"] / worse["test_phone_error_rate"],
+        f"{prefix}_seed_margin": worse["test_phone_error_rate_min"]
+        - better["test_phone_error_rate_max"],
+    }
+
+
 def depth_comparison(main_lstm: dict | None, depth_documents: list[dict]) -> dict:
     """The depth table (the main LSTM and every depth-comparison net, by depth, the wide
     net last) and its measurements:
@@ -62,27 +75,21 @@ def depth_comparison(main_lstm: dict | None, depth_documents: list[dict]) -> dic
     if one_layer and stack[-1]["layers"] > 1:
         shallow, deepest = one_layer[0], stack[-1]
         measurements.update(
-            speech_depth_seeds=min(shallow["seeds"], deepest["seeds"]),
+            compared(deepest, shallow, "speech_depth"),
             speech_depth_layers=deepest["layers"],
             speech_depth_one_layer_phone_error_rate=shallow["test_phone_error_rate"],
             speech_depth_deepest_phone_error_rate=deepest["test_phone_error_rate"],
-            speech_depth_ratio=deepest["test_phone_error_rate"] / shallow["test_phone_error_rate"],
-            speech_depth_seed_margin=shallow["test_phone_error_rate_min"]
-            - deepest["test_phone_error_rate_max"],
         )
     wide = [row for row in rows if row["net"] == "wide"]
     main = next(row for row in rows if row["net"] == "main")
     if wide:
         (wide,) = wide
         measurements.update(
-            speech_width_seeds=min(wide["seeds"], main["seeds"]),
+            compared(main, wide, "speech_width"),
             speech_width_layers=main["layers"],
             speech_wide_units=wide["units"],
             speech_wide_parameters=wide["parameters"],
             speech_wide_phone_error_rate=wide["test_phone_error_rate"],
-            speech_width_ratio=main["test_phone_error_rate"] / wide["test_phone_error_rate"],
-            speech_width_seed_margin=wide["test_phone_error_rate_min"]
-            - main["test_phone_error_rate_max"],
         )
     return {"table": rows, "measurements": measurements}
 
@@ -120,17 +127,17 @@ def summarize(documents: list[dict]) -> dict:
     measurements = {}
     if "lstm" in rows and "tanh" in rows:
         lstm, tanh = rows["lstm"], rows["tanh"]
+        # the claim's names predate the depth comparison: speech_seeds, speech_error_ratio,
+        # speech_seed_margin
+        pair = compared(lstm, tanh, "speech")
         measurements = {
-            "speech_seeds": min(lstm["seeds"], tanh["seeds"]),
+            "speech_seeds": pair["speech_seeds"],
             "speech_lstm_phone_error_rate": lstm["test_phone_error_rate"],
             "speech_tanh_phone_error_rate": tanh["test_phone_error_rate"],
             "speech_lstm_parameters": lstm["parameters"],
             "speech_tanh_parameters": tanh["parameters"],
-            "speech_error_ratio": lstm["test_phone_error_rate"] / tanh["test_phone_error_rate"],
-            # every LSTM seed against every tanh seed: above 0 when the worst LSTM beats
-            # the best tanh net
-            "speech_seed_margin": tanh["test_phone_error_rate_min"]
-            - lstm["test_phone_error_rate_max"],
+            "speech_error_ratio": pair["speech_ratio"],
+            "speech_seed_margin": pair["speech_seed_margin"],
         }
     main_lstm = next((d for d in main_documents if d["model"] == "lstm"), None)
     depth = depth_comparison(main_lstm, depth_documents)
