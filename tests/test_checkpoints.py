@@ -284,9 +284,11 @@ def test_a_later_1997_seed_on_the_first_seeds_compiled_net_trains_as_on_its_own(
     assert shared == alone
 
 
-def test_a_continual_stream_run_resumes_mid_stream(project_root, tmp_path, monkeypatch):
-    """The 2000 runs carry their training streams and the stateful net's states across
-    windows: killed after its first test, a run resumes mid-stream to the same record."""
+@pytest.mark.parametrize("learning", ["windows", "online"])
+def test_a_continual_stream_run_resumes_mid_stream(learning, project_root, tmp_path, monkeypatch):
+    """The 2000 runs carry their training streams and the stateful net's states (online:
+    the learner's states and derivatives) across windows: killed after its first test, a
+    run resumes mid-stream to the same record."""
     import yaml
 
     from recurrent_bottleneck.milestones import continual_streams
@@ -297,7 +299,7 @@ def test_a_continual_stream_run_resumes_mid_stream(project_root, tmp_path, monke
     settings.update(smoke["continual_streams"], row="forget_gate", training_windows=9)
     # an untrained net's outputs near 0.5 pass the paper's squared error < 0.49; a stricter
     # threshold keeps this short run from being "perfect" at its first test
-    settings.update(threshold=0.2)
+    settings.update(threshold=0.2, learning=learning)
     straight, resumed = killed_then_resumed(
         continual_streams, "evaluate", settings, tmp_path, monkeypatch
     )

@@ -261,3 +261,27 @@ def test_restarting_streams_zeroes_their_carried_state_only(restart):
     for state, value in zip(recurrent.states, values, strict=True):
         expected = np.where(np.array(restart)[:, None], 0.0, value)
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(state), expected)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"learning": "rtrl"}, "continual_streams.learning must be one of"),
+        ({"learning": "online", "optimizer": "adam"}, "set optimizer: sgd"),
+    ],
+)
+def test_online_learning_is_refused_where_it_does_not_apply(project_root, changes, message):
+    import yaml
+
+    from recurrent_bottleneck.milestones.continual_streams import online_learner
+    from recurrent_bottleneck.models.continual import build_models
+
+    config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
+    settings = {**config["continual_streams"], **changes}
+    training_model, _, recurrent = build_models(
+        "forget_gate", settings["cell"], len(reber.SYMBOLS), 1, 5,
+        optimizer="adam", learning_rate=0.1, clip_norm=None, threshold=0.49,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=message):
+        online_learner(settings, training_model, recurrent)
+    assert online_learner({**settings, "learning": "windows"}, training_model, recurrent) is None

@@ -6,7 +6,8 @@ backend. These helpers are the only backend-specific code in the project:
 ``weight_gradient_norm`` gives the global norm of a model's loss gradient (what
 gradient clipping would see), for logging during training, and
 ``layer_gradient_norms`` splits that norm by layer (how much gradient reaches the
-bottom of a deep stack).
+bottom of a deep stack); ``compiled`` compiles a function of tensors with the
+backend's compiler (for hand-written learning rules).
 """
 
 from __future__ import annotations
@@ -36,6 +37,20 @@ def gradient(function: Callable, arguments: Sequence) -> list[np.ndarray]:
     else:
         raise NotImplementedError(f"gradients are not implemented for the {backend} backend")
     return [keras.ops.convert_to_numpy(g) for g in gradients]
+
+
+def compiled(function: Callable) -> Callable:
+    """``function`` compiled by the backend: ``tf.function`` with XLA, or ``jax.jit``."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(function, jit_compile=True)
+    if backend == "jax":
+        import jax
+
+        return jax.jit(function)
+    raise NotImplementedError(f"compilation is not implemented for the {backend} backend")
 
 
 def weight_gradient_norm(model: keras.Model, loss: Callable, inputs, targets) -> float:

@@ -82,7 +82,8 @@ class Checkpoint:
         arrays.update(
             {
                 f"optimizer_{index}": variable.numpy()
-                for index, variable in enumerate(optimizer_variables(model))
+                # built here if no step has used it (online learning), as restore does
+                for index, variable in enumerate(optimizer_variables(model, build=True))
             }
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ rule continual_streams_train:
         package_sources(
             "milestones/continual_streams",
             "models/continual",
+            "models/online",
+            "autodiff",
             "cells/lstm2000",
             "cells/lstm1997",
             "tasks/reber",

@@ -13,12 +13,19 @@ Training, as in the paper: a training stream runs until the net's first wrong pr
 (or ``max_training_stream`` symbols); then the net is reset and a new stream begins. The
 paper's count of "streams to solution" is the number of training streams begun. Ours
 runs ``batch_size`` streams side by side and feeds them in windows of ``window`` symbols,
-the state carried across windows (truncated backpropagation through time; the paper
-updated online after every symbol): predictions after a stream's first error get zero
-weight, and that stream restarts at the next window. With ``optimizer: sgd`` a window's
-update is the paper's step (``learning_rate`` per symbol, on half the squared error)
-summed over the window's symbols and the batch's streams
-(:func:`recurrent_bottleneck.models.continual.optimizer`); ``adam`` is the alternative.
+the state carried across windows. Two ways to learn from them (``learning``):
+
+- ``windows``: truncated backpropagation through time over each window, one update per
+  window: predictions after a stream's first error get zero weight, and that stream
+  restarts at the next window. With ``optimizer: sgd`` a window's update is the paper's
+  step (``learning_rate`` per symbol, on half the squared error) summed over the
+  window's symbols and the batch's streams
+  (:func:`recurrent_bottleneck.models.continual.optimizer`); ``adam`` is the alternative.
+- ``online``: the paper's own learning, an update after every symbol with the truncated
+  gradient carried forward in time (:mod:`recurrent_bottleneck.models.online`; plain
+  gradient descent, ``optimizer: sgd``). A stream ends right after its first error and
+  the next begins at the next string start; the window only sets how many symbols one
+  compiled call reads, not what is learnt.
 
 Testing: every ``evaluation_interval`` windows the net reads ``test_streams`` fixed test
 streams of ``test_stream_length`` symbols from a zero state, never reset. The error-free
@@ -186,6 +193,36 @@ def state_trace(tracing_model, settings: dict, random, writer=None) -> dict:
     }
 
 
+LEARNING = ("windows", "online")
+
+
+def online_learner(settings: dict, training_model, recurrent):
+    """The :class:`recurrent_bottleneck.models.online.OnlineLearner` of ``learning:
+    online`` for the training model's weights, or ``None`` for ``learning: windows``."""
+    learning = settings.get("learning", "windows")
+    if learning not in LEARNING:
+        raise ValueError(f"continual_streams.learning must be one of {LEARNING}, got {learning!r}")
+    if learning == "windows":
+        return None
+    if settings["optimizer"] != "sgd":
+        raise ValueError(
+            "continual_streams.learning: online is the paper's plain gradient descent; "
+            f"set optimizer: sgd (got {settings['optimizer']!r})"
+        )
+    from recurrent_bottleneck.models.online import OnlineLearner
+
+    return OnlineLearner(
+        recurrent.cell,
+        training_model.get_layer("readout"),
+        settings["batch_size"],
+        learning_rate=settings["learning_rate"],
+        threshold=settings["threshold"],
+        max_training_stream=settings["max_training_stream"],
+        clip_norm=settings["clip_norm"],
+        end_at_first_error=settings["restart_at_first_error"],
+    )
+
+
 def train_one(
     settings: dict, seed: int, tensorboard_directory: Path, checkpoint_directory=None
 ) -> dict:
@@ -195,7 +232,6 @@ def train_one(
         ROWS,
         build_models,
         copy_weights,
-        restart_streams,
     )
     from recurrent_bottleneck.runtime import seed_everything
     from recurrent_bottleneck.tensorboard_log import RunWriter
@@ -220,6 +256,7 @@ def train_one(
         clip_norm=settings["clip_norm"],
         threshold=threshold,
     )
+    learner = online_learner(settings, training_model, recurrent)
     streams = TrainingStreams(training_random, batch_size)
     record = {"curve": [], "streams_to_solution": None, "diverged": False}
     checkpoint = run_checkpoint(checkpoint_directory, settings, seed, training_random)
@@ -230,6 +267,8 @@ def train_one(
     if progress is not None:
         record, finished = progress["record"], progress["finished"]
         streams.resume(progress["streams"])
+        if learner is not None:
+            learner.resume(progress["online"])
         first_step = progress["steps"] + 1
         if not finished:
             record.setdefault("resumed_after_windows", []).append(progress["steps"])
@@ -241,6 +280,7 @@ def train_one(
                 "seed": seed,
                 "optimizer": settings["optimizer"],
                 "learning_rate": settings["learning_rate"],
+                "learning": settings.get("learning", "windows"),
             },
             trial_id=f"{row}/seed_{seed}",
         )
@@ -251,28 +291,26 @@ def train_one(
             first_step = settings["training_windows"] + 1
         for step in range(first_step, settings["training_windows"] + 1):
             batch = streams.window(window)
-            inputs = [batch["symbols"], batch["string_starts"][..., None]]
-            restart = streams.lengths + window >= settings["max_training_stream"]
-            logs = training_model.train_on_batch(inputs, batch["targets"], return_dict=True)
-            if settings["restart_at_first_error"]:
-                # the step's own predictions, made before its update (models/continual.py)
-                restart |= np.asarray(logs["wrong_streams"]).reshape(-1) > 0
-            loss = float(logs["loss"])
-            losses.append(loss)
-            streams.restart(restart)
-            restart_streams(recurrent, restart)
-            if not np.isfinite(loss):
-                record["diverged"] = True
+            if learner is not None:  # streams end and begin inside the learner
+                loss = learner.train(batch["symbols"], batch["string_starts"], batch["targets"])
+            else:
+                loss = train_window(training_model, recurrent, streams, batch, settings)
+            if loss is not None:
+                losses.append(loss)
+                record["diverged"] |= not np.isfinite(loss)
             last = step == settings["training_windows"]
             if step % settings["evaluation_interval"] and not (last or record["diverged"]):
                 continue
+            if learner is not None:
+                learner.write_weights()
+            started = streams.started if learner is None else learner.streams_started
             copy_weights(training_model, tracing_model)
             test = evaluate(tracing_model, test_set, threshold)
             symbols_seen = step * window * batch_size
             point = {
                 "symbols": symbols_seen,
-                "streams": streams.started,
-                "train_loss": float(np.mean(losses)),
+                "streams": started,
+                "train_loss": float(np.mean(losses)) if losses else None,
                 **{key: test[key] for key in ("mean_error_free_length", "fraction_correct")},
                 "absolute_mean_error_free_length": test["absolute_reading"][
                     "mean_error_free_length"
@@ -283,12 +321,12 @@ def train_one(
             record["final_test"] = test
             writer.scalars(_tensorboard_values(point), step=symbols_seen)
             print(
-                f"{row} seed {seed}: {symbols_seen} symbols, {streams.started} streams, "
+                f"{row} seed {seed}: {symbols_seen} symbols, {started} streams, "
                 f"error-free {point['mean_error_free_length']:.0f}",
                 flush=True,
             )
             if test["perfect"]:
-                record["streams_to_solution"] = streams.started
+                record["streams_to_solution"] = started
             finished = test["perfect"] or record["diverged"] or last
             if checkpoint is not None:
                 checkpoint.save(
@@ -298,6 +336,7 @@ def train_one(
                         "steps": step,
                         "finished": finished,
                         "streams": streams.progress(),
+                        **({} if learner is None else {"online": learner.progress()}),
                     },
                     also=recurrent.states,
                 )
@@ -317,6 +356,23 @@ def train_one(
         writer.scalar("result/growth_exponent", trace["growth_exponent"], step=0)
     keras.backend.clear_session()
     return {"seed": seed, **record}
+
+
+def train_window(training_model, recurrent, streams: TrainingStreams, batch, settings) -> float:
+    """One update on one window of every training stream (``learning: windows``); the
+    streams that erred in it, or grew too long, restart. Returns the window's loss."""
+    from recurrent_bottleneck.models.continual import restart_streams
+
+    window = batch["symbols"].shape[1]
+    inputs = [batch["symbols"], batch["string_starts"][..., None]]
+    restart = streams.lengths + window >= settings["max_training_stream"]
+    logs = training_model.train_on_batch(inputs, batch["targets"], return_dict=True)
+    if settings["restart_at_first_error"]:
+        # the step's own predictions, made before its update (models/continual.py)
+        restart |= np.asarray(logs["wrong_streams"]).reshape(-1) > 0
+    streams.restart(restart)
+    restart_streams(recurrent, restart)
+    return float(logs["loss"])
 
 
 def run(settings: dict, tensorboard_directory, checkpoint_directory=None) -> dict:
