@@ -221,6 +221,7 @@ def test_device_summary_names_every_setting_that_departs_from_the_paper_scale():
             "rows": ["reset", "no_reset", "forget_gate"],
             "seeds": 2,
             "cell": {"blocks": 4, "truncated": True},
+            "learning": "windows",  # what the runs below, recorded without it, used
             "window": 25,
         },
     }
