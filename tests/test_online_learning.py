@@ -24,6 +24,12 @@ CELL = {
 SYMBOLS = len(reber.SYMBOLS)
 
 
+def one_stream(seed: int, length: int):
+    """(symbols, string starts, targets) of one generated stream, each (1, length, ...)."""
+    stream = reber.stream(np.random.default_rng(seed), length)
+    return tuple(stream[key][None, :length] for key in ("symbols", "string_starts", "targets"))
+
+
 def models(row, cell=CELL, batch_size=1):
     keras.utils.set_random_seed(3)
     return build_models(
@@ -54,11 +60,7 @@ def test_the_update_after_the_last_symbol_is_the_truncated_gradient_of_its_error
     moves by minus the gradient of E(T) = 1/2 sum_k (p_k(T) - target_k(T))^2 that
     backpropagation through the truncated cell gives (error back in time only through s)."""
     training_model, _, recurrent = models(row, {**CELL, "squashing": squashing})
-    stream = reber.stream(np.random.default_rng(1), 12)
-    symbols, starts, targets = (
-        stream[key][None] for key in ("symbols", "string_starts", "targets")
-    )
-    symbols, starts, targets = symbols[:, :12], starts[:, :12], targets[:, :12]
+    symbols, starts, targets = one_stream(1, 12)
 
     # the reference: a fresh (non-stateful) copy of the training model, differentiated
     inputs = keras.Input(shape=(12,), dtype="int32")
@@ -104,10 +106,7 @@ def test_a_stream_ends_at_its_first_error_and_the_next_begins_at_a_string_start(
     """With a test nothing passes, every stream makes one prediction (one update) and the
     next begins at the next string start; with one everything passes, a single stream
     reads everything."""
-    stream = reber.stream(np.random.default_rng(2), 400)
-    symbols, starts, targets = (
-        stream[key][None, :400] for key in ("symbols", "string_starts", "targets")
-    )
+    symbols, starts, targets = one_stream(2, 400)
     later_starts = int(starts[0, 1:].sum())
 
     training_model, _, recurrent = models("forget_gate")
@@ -125,10 +124,7 @@ def test_a_stream_ends_at_its_first_error_and_the_next_begins_at_a_string_start(
 
 
 def test_a_stream_that_grew_too_long_begins_again_at_the_next_string_start():
-    stream = reber.stream(np.random.default_rng(4), 300)
-    symbols, starts, targets = (
-        stream[key][None, :300] for key in ("symbols", "string_starts", "targets")
-    )
+    symbols, starts, targets = one_stream(4, 300)
     training_model, _, recurrent = models("no_reset")
     learner = learner_for(training_model, recurrent, threshold=10.0, max_training_stream=100)
     learner.train(symbols, starts, targets)
@@ -142,11 +138,9 @@ def test_a_stream_that_grew_too_long_begins_again_at_the_next_string_start():
 
 
 def test_the_reset_row_forgets_its_state_and_derivatives_at_every_string_start():
-    stream = reber.stream(np.random.default_rng(5), 100)
-    last_start = int(np.flatnonzero(stream["string_starts"][:100])[-1])
-    symbols, starts, targets = (
-        stream[key][None, : last_start + 1] for key in ("symbols", "string_starts", "targets")
-    )
+    symbols, starts, targets = one_stream(5, 100)
+    last_start = int(np.flatnonzero(starts[0])[-1])
+    symbols, starts, targets = (part[:, : last_start + 1] for part in (symbols, starts, targets))
     training_model, _, recurrent = models("reset")
     learner = learner_for(training_model, recurrent, learning_rate=0.0)
     learner.train(symbols, starts, targets)
@@ -159,10 +153,7 @@ def test_the_reset_row_forgets_its_state_and_derivatives_at_every_string_start()
 
 
 def test_checkpointed_progress_resumes_the_same_run():
-    stream = reber.stream(np.random.default_rng(6), 200)
-    symbols, starts, targets = (
-        stream[key][None, :200] for key in ("symbols", "string_starts", "targets")
-    )
+    symbols, starts, targets = one_stream(6, 200)
     training_model, _, recurrent = models("forget_gate")
     whole = learner_for(training_model, recurrent, threshold=0.49, learning_rate=0.5)
     whole.train(symbols, starts, targets)
