@@ -268,6 +268,8 @@ def test_restarting_streams_zeroes_their_carried_state_only(restart):
     [
         ({"learning": "rtrl"}, "continual_streams.learning must be one of"),
         ({"learning": "online", "optimizer": "adam"}, "set optimizer: sgd"),
+        ({"learning": "online", "gradient_reach": "past"}, "gradient_reach must be one of"),
+        ({"learning": "windows", "gradient_reach": "window"}, "is for learning: online"),
     ],
 )
 def test_online_learning_is_refused_where_it_does_not_apply(project_root, changes, message):
@@ -284,4 +286,5 @@ def test_online_learning_is_refused_where_it_does_not_apply(project_root, change
     )  # fmt: skip
     with pytest.raises(ValueError, match=message):
         online_learner(settings, training_model, recurrent)
-    assert online_learner({**settings, "learning": "windows"}, training_model, recurrent) is None
+    windows = {**settings, "learning": "windows", "gradient_reach": "stream"}
+    assert online_learner(windows, training_model, recurrent) is None

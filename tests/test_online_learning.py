@@ -53,53 +53,109 @@ def learner_for(training_model, recurrent, batch_size=1, **options):
     )
 
 
-@pytest.mark.parametrize("row", sorted(ROWS))
-@pytest.mark.parametrize("squashing", ["paper", "tanh"])
-def test_the_update_after_the_last_symbol_is_the_truncated_gradient_of_its_error(row, squashing):
-    """Weights held fixed for T - 1 symbols (rate 0), then one step at rate 1: every weight
-    moves by minus the gradient of E(T) = 1/2 sum_k (p_k(T) - target_k(T))^2 that
-    backpropagation through the truncated cell gives (error back in time only through s)."""
-    training_model, _, recurrent = models(row, {**CELL, "squashing": squashing})
-    symbols, starts, targets = one_stream(1, 12)
+class Reference:
+    """A fresh (non-stateful) copy of the training model, to differentiate by
+    backpropagation: its predictions for (1, length) symbols from a given initial state
+    [y, s] (constants, as the truncated gradient treats them)."""
 
-    # the reference: a fresh (non-stateful) copy of the training model, differentiated
-    inputs = keras.Input(shape=(12,), dtype="int32")
-    resets = keras.Input(shape=(12, 1))
-    one_hot = keras.layers.Embedding(
-        SYMBOLS,
-        SYMBOLS,
-        trainable=False,
-        embeddings_initializer=keras.initializers.Constant(np.eye(SYMBOLS)),
-    )(inputs)
-    features = keras.layers.Concatenate()([one_hot, resets])
-    cell = type(recurrent.cell).from_config(recurrent.cell.get_config())
-    hidden = keras.layers.RNN(cell, return_sequences=True)(features)
-    readout = keras.layers.Dense(SYMBOLS, activation="sigmoid")
-    reference = keras.Model([inputs, resets], readout(hidden))
-    reference.layers[-2].set_weights(recurrent.get_weights())
-    readout.set_weights(training_model.get_layer("readout").get_weights())
-    trainable = [variable.value for variable in reference.trainable_variables]
-    non_trainable = [variable.value for variable in reference.non_trainable_variables]
-
-    def last_error(*values):
-        predictions, _ = reference.stateless_call(
-            list(values), non_trainable, [symbols, starts[..., None]]
+    def __init__(self, training_model, recurrent):
+        inputs = keras.Input(shape=(None,), dtype="int32")
+        resets = keras.Input(shape=(None, 1))
+        initial = [keras.Input(shape=(recurrent.cell.units,)) for _ in range(2)]
+        one_hot = keras.layers.Embedding(
+            SYMBOLS,
+            SYMBOLS,
+            trainable=False,
+            embeddings_initializer=keras.initializers.Constant(np.eye(SYMBOLS)),
+        )(inputs)
+        features = keras.layers.Concatenate()([one_hot, resets])
+        cell = type(recurrent.cell).from_config(recurrent.cell.get_config())
+        hidden, *states = keras.layers.RNN(cell, return_sequences=True, return_state=True)(
+            features, initial_state=initial
         )
-        return 0.5 * keras.ops.sum(keras.ops.square(predictions[0, -1] - targets[0, -1]))
+        readout = keras.layers.Dense(SYMBOLS, activation="sigmoid")
+        self.model = keras.Model([inputs, resets, *initial], [readout(hidden), *states])
+        self.model.get_layer(index=-2).set_weights(recurrent.get_weights())
+        readout.set_weights(training_model.get_layer("readout").get_weights())
+        self.units = recurrent.cell.units
+        self.trainable = [variable.value for variable in self.model.trainable_variables]
+        self.non_trainable = [variable.value for variable in self.model.non_trainable_variables]
 
-    expected = gradient(last_error, trainable)
+    def run(self, trainable, symbols, starts, initial=None):
+        """(predictions, [y, s] at the end) for one stream's symbols."""
+        if initial is None:
+            initial = [np.zeros((1, self.units), np.float32)] * 2
+        (predictions, *states), _ = self.model.stateless_call(
+            list(trainable), self.non_trainable, [symbols, starts[..., None], *initial]
+        )
+        return predictions, states
 
-    learner = learner_for(training_model, recurrent, learning_rate=0.0)
+    def last_error_gradient(self, symbols, starts, targets, initial=None):
+        """The gradient of E(T) = 1/2 sum_k (p_k(T) - target_k(T))^2 for the last symbol."""
+
+        def last_error(*values):
+            predictions, _ = self.run(values, symbols, starts, initial)
+            return 0.5 * keras.ops.sum(keras.ops.square(predictions[0, -1] - targets[0, -1]))
+
+        return gradient(last_error, self.trainable)
+
+
+def last_update(learner, training_model, recurrent, symbols, starts, targets):
+    """Every weight's change at the last symbol, the weights held fixed before it (rate 0
+    for T - 1 symbols, then rate 1 for one)."""
+    before = recurrent.get_weights() + training_model.get_layer("readout").get_weights()
+    learner.learning_rate = 0.0
     learner.train(symbols[:, :-1], starts[:, :-1], targets[:, :-1])
-    before = [np.array(variable) for variable in reference.trainable_variables]
     learner.learning_rate = 1.0
     learner._chunk = None  # compiled with the old rate
     learner.train(symbols[:, -1:], starts[:, -1:], targets[:, -1:])
     learner.write_weights()
     after = recurrent.get_weights() + training_model.get_layer("readout").get_weights()
-    assert len(after) == len(expected)
-    for old, new, slope in zip(before, after, expected, strict=True):
-        np.testing.assert_allclose(old - new, slope, rtol=2e-4, atol=1e-6)
+    return [old - new for old, new in zip(before, after, strict=True)]
+
+
+@pytest.mark.parametrize("row", sorted(ROWS))
+@pytest.mark.parametrize("squashing", ["paper", "tanh"])
+def test_the_update_after_the_last_symbol_is_the_truncated_gradient_of_its_error(row, squashing):
+    """Weights held fixed for T - 1 symbols, then one step at rate 1: every weight moves by
+    minus the gradient of E(T) that backpropagation through the truncated cell gives
+    (error back in time only through s)."""
+    training_model, _, recurrent = models(row, {**CELL, "squashing": squashing})
+    symbols, starts, targets = one_stream(1, 12)
+    expected = Reference(training_model, recurrent).last_error_gradient(symbols, starts, targets)
+
+    learner = learner_for(training_model, recurrent)
+    update = last_update(learner, training_model, recurrent, symbols, starts, targets)
+    assert len(update) == len(expected)
+    for moved, slope in zip(update, expected, strict=True):
+        np.testing.assert_allclose(moved, slope, rtol=2e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("row", ["forget_gate", "no_reset"])
+def test_a_gradient_window_reaches_back_only_to_its_start(row):
+    """With ``gradient_window`` 5 the derivatives are cleared after symbols 5 and 10, so the
+    update at symbol 12 is the gradient of E(12) backpropagated through symbols 11 and 12
+    only, from the state after symbol 10 taken as a constant; and it differs from the
+    stream-long gradient."""
+    training_model, _, recurrent = models(row)
+    symbols, starts, targets = one_stream(1, 12)
+    reference = Reference(training_model, recurrent)
+    _, state = reference.run(reference.trainable, symbols[:, :10], starts[:, :10])
+    state = [keras.ops.convert_to_numpy(value) for value in state]
+    expected = reference.last_error_gradient(
+        symbols[:, 10:], starts[:, 10:], targets[:, 10:], initial=state
+    )
+    whole_stream = reference.last_error_gradient(symbols, starts, targets)
+
+    learner = learner_for(training_model, recurrent, gradient_window=5)
+    update = last_update(learner, training_model, recurrent, symbols, starts, targets)
+    for moved, slope in zip(update, expected, strict=True):
+        np.testing.assert_allclose(moved, slope, rtol=2e-4, atol=1e-6)
+    cell_weights = len(recurrent.get_weights())
+    assert any(
+        not np.allclose(window, stream, rtol=1e-3, atol=1e-5)
+        for window, stream in zip(expected[:cell_weights], whole_stream[:cell_weights], strict=True)
+    )
 
 
 def test_a_stream_ends_at_its_first_error_and_the_next_begins_at_a_string_start():

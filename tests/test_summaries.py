@@ -221,7 +221,8 @@ def test_device_summary_names_every_setting_that_departs_from_the_paper_scale():
             "rows": ["reset", "no_reset", "forget_gate"],
             "seeds": 2,
             "cell": {"blocks": 4, "truncated": True},
-            "learning": "windows",  # what the runs below, recorded without it, used
+            "learning": "windows",  # what the runs below, recorded without them, used
+            "gradient_reach": "stream",
             "window": 25,
         },
     }
@@ -428,10 +429,12 @@ def test_committed_device_measurements_are_readable():
     ten_seeds = [entry for entry in summary["milestones"]
                  if entry["milestone"] == "continual_streams" and entry["runs"] == 4
                  and entry["settings"]["learning"] == "windows"]  # fmt: skip
-    assert [entry["departures"] for entry in ten_seeds] == [[
-        {"setting": "clip_norm", "ours": 1.0, "paper_scale": None},
-        {"setting": "learning", "ours": "windows", "paper_scale": "online"},
-    ]]
+    assert [entry["departures"] for entry in ten_seeds] == [
+        [
+            {"setting": "clip_norm", "ours": 1.0, "paper_scale": None},
+            {"setting": "learning", "ours": "windows", "paper_scale": "online"},
+        ]
+    ]
 
 
 def stack_document(layers, residual_from, perplexities, bottom=1.0):

@@ -25,7 +25,10 @@ the state carried across windows. Two ways to learn from them (``learning``):
   gradient carried forward in time (:mod:`recurrent_bottleneck.models.online`; plain
   gradient descent, ``optimizer: sgd``). A stream ends right after its first error and
   the next begins at the next string start; the window only sets how many symbols one
-  compiled call reads, not what is learnt.
+  compiled call reads, not what is learnt. ``gradient_reach: window`` (an ablation)
+  clears the carried derivatives at every window's start, so the gradient reaches back
+  only as far as the windows' backpropagation; ``stream``, the paper's, to the stream's
+  start.
 
 Testing: every ``evaluation_interval`` windows the net reads ``test_streams`` fixed test
 streams of ``test_stream_length`` symbols from a zero state, never reset. The error-free
@@ -194,15 +197,26 @@ def state_trace(tracing_model, settings: dict, random, writer=None) -> dict:
 
 
 LEARNING = ("windows", "online")
+GRADIENT_REACH = ("stream", "window")  # how far back online learning's gradient reaches
 
 
 def online_learner(settings: dict, training_model, recurrent):
     """The :class:`recurrent_bottleneck.models.online.OnlineLearner` of ``learning:
     online`` for the training model's weights, or ``None`` for ``learning: windows``."""
     learning = settings.get("learning", "windows")
+    reach = settings.get("gradient_reach", "stream")
     if learning not in LEARNING:
         raise ValueError(f"continual_streams.learning must be one of {LEARNING}, got {learning!r}")
+    if reach not in GRADIENT_REACH:
+        raise ValueError(
+            f"continual_streams.gradient_reach must be one of {GRADIENT_REACH}, got {reach!r}"
+        )
     if learning == "windows":
+        if reach == "window":
+            raise ValueError(
+                "continual_streams.gradient_reach: window is for learning: online (learning "
+                "by windows always reaches back to the window's start)"
+            )
         return None
     if settings["optimizer"] != "sgd":
         raise ValueError(
@@ -220,6 +234,7 @@ def online_learner(settings: dict, training_model, recurrent):
         max_training_stream=settings["max_training_stream"],
         clip_norm=settings["clip_norm"],
         end_at_first_error=settings["restart_at_first_error"],
+        gradient_window=settings["window"] if reach == "window" else None,
     )
 
 
@@ -281,6 +296,7 @@ def train_one(
                 "optimizer": settings["optimizer"],
                 "learning_rate": settings["learning_rate"],
                 "learning": settings.get("learning", "windows"),
+                "gradient_reach": settings.get("gradient_reach", "stream"),
             },
             trial_id=f"{row}/seed_{seed}",
         )

@@ -40,6 +40,11 @@ that symbol's update; unless ``end_at_first_error`` is false) or once it is
 ``max_training_stream`` symbols long; the next one begins, from a zero state, at the next
 string start of the generated symbols. ``batch_size`` streams may run side by side, their
 updates summed (the paper: one).
+
+``gradient_window`` (an ablation, not the paper's): the carried derivatives are cleared
+every that many symbols read (counting from the learner's first), so the gradient reaches
+back no further than the start of its window, as far as truncated backpropagation
+through windows of that length does, while the weights still change after every symbol.
 """
 
 from __future__ import annotations
@@ -88,6 +93,7 @@ class OnlineLearner:
         max_training_stream: int,
         clip_norm: float | None = None,
         end_at_first_error: bool = True,
+        gradient_window: int | None = None,
     ):
         if not cell.truncated:
             raise ValueError(
@@ -101,6 +107,7 @@ class OnlineLearner:
         self.max_training_stream = int(max_training_stream)
         self.clip_norm = None if clip_norm is None else float(clip_norm)
         self.end_at_first_error = end_at_first_error
+        self.gradient_window = None if gradient_window is None else int(gradient_window)
         self.weights = self.read_weights()
         sources, units = self.weights["cell"].shape
         self.carry = self.initial_carry(batch_size, sources, units)
@@ -173,6 +180,7 @@ class OnlineLearner:
             "forget_gate_derivative": derivative,
             "stopped": np.zeros(batch_size, np.float32),  # 1: ended, waiting for a string start
             "length": np.zeros(batch_size, np.float32),
+            "window_position": np.float32(0.0),  # symbols read since the derivatives' clearing
             "streams": np.float32(batch_size),
             "squared_error": np.float32(0.0),
             "updates": np.float32(0.0),
@@ -203,8 +211,12 @@ class OnlineLearner:
             kept = kept * (1.0 - start)
         previous_output = carry["output"] * kept
         previous_state = carry["state"] * kept
+        if self.gradient_window is not None:  # the ablation's window starts here
+            kept_derivatives = kept * ops.cast(carry["window_position"] > 0, "float32")
+        else:
+            kept_derivatives = kept
         derivatives = {
-            name: carry[name] * kept[:, :, None]
+            name: carry[name] * kept_derivatives[:, :, None]
             for name in ("cell_derivative", "input_gate_derivative", "forget_gate_derivative")
         }
         stopped = carry["stopped"] * (1.0 - restart[:, 0])
@@ -291,6 +303,11 @@ class OnlineLearner:
                 else stopped
             ),
             "length": carry["length"] * (1.0 - restart[:, 0]) + active,
+            "window_position": (
+                ops.mod(carry["window_position"] + 1.0, float(self.gradient_window))
+                if self.gradient_window is not None
+                else carry["window_position"]
+            ),
             "streams": carry["streams"] + ops.sum(restart),
             "squared_error": carry["squared_error"]
             + ops.sum(ops.mean(ops.square(difference), axis=1) * active),
@@ -357,6 +374,8 @@ class OnlineLearner:
         from keras import ops
 
         self.weights = self.read_weights()
+        # checkpoints written before the ablation's counter existed start it at zero
+        progress = {"window_position": 0.0, **progress}
         self.carry = {
             name: ops.convert_to_tensor(np.asarray(progress[name], np.float32))
             for name in self.carry
