@@ -61,6 +61,8 @@ def test_shipped_configs_are_valid(project_root, default_config, schema, name):
         ({"continual_streams": {"learning": "online", "cell": {"truncated": False}}}, "truncated"),
         ({"continual_streams": {"gradient_reach": "past"}}, "gradient_reach"),
         ({"continual_streams": {"gradient_reach": "window"}}, "learning"),
+        ({"continual_streams": {"update_every": "string"}}, "update_every"),
+        ({"continual_streams": {"update_every": "window"}}, "learning"),
         ({"speech": {"models": ["gru"]}}, "models"),
         ({"speech": {"corpus": {"noise": -0.1}}}, "noise"),
         ({"speech": {"corpus": {"frames_per_phone": [3]}}}, "frames_per_phone"),

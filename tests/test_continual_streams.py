@@ -270,6 +270,8 @@ def test_restarting_streams_zeroes_their_carried_state_only(restart):
         ({"learning": "online", "optimizer": "adam"}, "set optimizer: sgd"),
         ({"learning": "online", "gradient_reach": "past"}, "gradient_reach must be one of"),
         ({"learning": "windows", "gradient_reach": "window"}, "is for learning: online"),
+        ({"learning": "online", "update_every": "string"}, "update_every must be one of"),
+        ({"learning": "windows", "update_every": "window"}, "update_every: window is for"),
     ],
 )
 def test_online_learning_is_refused_where_it_does_not_apply(project_root, changes, message):
@@ -287,4 +289,5 @@ def test_online_learning_is_refused_where_it_does_not_apply(project_root, change
     with pytest.raises(ValueError, match=message):
         online_learner(settings, training_model, recurrent)
     windows = {**settings, "learning": "windows", "gradient_reach": "stream"}
+    windows["update_every"] = "symbol"
     assert online_learner(windows, training_model, recurrent) is None

@@ -158,6 +158,42 @@ def test_a_gradient_window_reaches_back_only_to_its_start(row):
     )
 
 
+@pytest.mark.parametrize("row", sorted(ROWS))
+def test_with_both_windows_the_learner_takes_the_steps_of_learning_by_windows(row):
+    """Derivatives cleared and steps summed every 5 symbols, streams that never err: after
+    three windows the weights are those the windows' training model reaches by truncated
+    backpropagation through each window, one SGD step per window at the same rate."""
+    symbols, starts, targets = one_stream(5, 15)
+    windows_model, _, _ = models(row)
+    for begin in range(0, 15, 5):
+        part = slice(begin, begin + 5)
+        windows_model.train_on_batch([symbols[:, part], starts[:, part, None]], targets[:, part])
+    training_model, _, recurrent = models(row)
+    learner = learner_for(
+        training_model, recurrent, learning_rate=0.5, gradient_window=5, update_window=5
+    )
+    learner.train(symbols[:, :7], starts[:, :7], targets[:, :7])  # calls need not be windows
+    learner.train(symbols[:, 7:], starts[:, 7:], targets[:, 7:])
+    learner.write_weights()
+    assert len(training_model.get_weights()) == len(windows_model.get_weights())
+    for online, windows in zip(
+        training_model.get_weights(), windows_model.get_weights(), strict=True
+    ):
+        np.testing.assert_allclose(online, windows, rtol=1e-4, atol=1e-6)
+    untouched, _, _ = models(row)
+    moved = [
+        not np.allclose(before, after)
+        for before, after in zip(untouched.get_weights(), windows_model.get_weights(), strict=True)
+    ]
+    assert sum(moved) == len(windows_model.trainable_weights)  # all but the one-hot table
+
+
+def test_the_two_ablation_windows_must_agree():
+    training_model, _, recurrent = models("forget_gate")
+    with pytest.raises(ValueError, match="the same length"):
+        learner_for(training_model, recurrent, gradient_window=5, update_window=25)
+
+
 def test_a_stream_ends_at_its_first_error_and_the_next_begins_at_a_string_start():
     """With a test nothing passes, every stream makes one prediction (one update) and the
     next begins at the next string start; with one everything passes, a single stream

@@ -223,6 +223,7 @@ def test_device_summary_names_every_setting_that_departs_from_the_paper_scale():
             "cell": {"blocks": 4, "truncated": True},
             "learning": "windows",  # what the runs below, recorded without them, used
             "gradient_reach": "stream",
+            "update_every": "symbol",
             "window": 25,
         },
     }

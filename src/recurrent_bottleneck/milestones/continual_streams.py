@@ -16,10 +16,10 @@ runs ``batch_size`` streams side by side and feeds them in windows of ``window``
 the state carried across windows. Two ways to learn from them (``learning``):
 
 - ``windows``: truncated backpropagation through time over each window, one update per
-  window: predictions after a stream's first error get zero weight, and that stream
-  restarts at the next window. With ``optimizer: sgd`` a window's update is the paper's
-  step (``learning_rate`` per symbol, on half the squared error) summed over the
-  window's symbols and the batch's streams
+  window. Every prediction of the window counts, also those after a stream's first
+  error; that stream restarts, on a new string, at the next window. With ``optimizer:
+  sgd`` a window's update is the paper's step (``learning_rate`` per symbol, on half the
+  squared error) summed over the window's symbols and the batch's streams
   (:func:`recurrent_bottleneck.models.continual.optimizer`); ``adam`` is the alternative.
 - ``online``: the paper's own learning, an update after every symbol with the truncated
   gradient carried forward in time (:mod:`recurrent_bottleneck.models.online`; plain
@@ -28,7 +28,8 @@ the state carried across windows. Two ways to learn from them (``learning``):
   compiled call reads, not what is learnt. ``gradient_reach: window`` (an ablation)
   clears the carried derivatives at every window's start, so the gradient reaches back
   only as far as the windows' backpropagation; ``stream``, the paper's, to the stream's
-  start.
+  start. ``update_every: window`` (an ablation) sums each window's per-symbol steps and
+  takes them at its end, as learning by windows does; ``symbol`` is the paper's.
 
 Testing: every ``evaluation_interval`` windows the net reads ``test_streams`` fixed test
 streams of ``test_stream_length`` symbols from a zero state, never reset. The error-free
@@ -198,6 +199,7 @@ def state_trace(tracing_model, settings: dict, random, writer=None) -> dict:
 
 LEARNING = ("windows", "online")
 GRADIENT_REACH = ("stream", "window")  # how far back online learning's gradient reaches
+UPDATE_EVERY = ("symbol", "window")  # when online learning takes its steps
 
 
 def online_learner(settings: dict, training_model, recurrent):
@@ -205,18 +207,21 @@ def online_learner(settings: dict, training_model, recurrent):
     online`` for the training model's weights, or ``None`` for ``learning: windows``."""
     learning = settings.get("learning", "windows")
     reach = settings.get("gradient_reach", "stream")
-    if learning not in LEARNING:
-        raise ValueError(f"continual_streams.learning must be one of {LEARNING}, got {learning!r}")
-    if reach not in GRADIENT_REACH:
-        raise ValueError(
-            f"continual_streams.gradient_reach must be one of {GRADIENT_REACH}, got {reach!r}"
-        )
+    update = settings.get("update_every", "symbol")
+    for key, value, allowed in (
+        ("learning", learning, LEARNING),
+        ("gradient_reach", reach, GRADIENT_REACH),
+        ("update_every", update, UPDATE_EVERY),
+    ):
+        if value not in allowed:
+            raise ValueError(f"continual_streams.{key} must be one of {allowed}, got {value!r}")
     if learning == "windows":
-        if reach == "window":
-            raise ValueError(
-                "continual_streams.gradient_reach: window is for learning: online (learning "
-                "by windows always reaches back to the window's start)"
-            )
+        for key, value in (("gradient_reach", reach), ("update_every", update)):
+            if value == "window":
+                raise ValueError(
+                    f"continual_streams.{key}: window is for learning: online (learning by "
+                    "windows always reaches back to the window's start and updates at its end)"
+                )
         return None
     if settings["optimizer"] != "sgd":
         raise ValueError(
@@ -235,6 +240,7 @@ def online_learner(settings: dict, training_model, recurrent):
         clip_norm=settings["clip_norm"],
         end_at_first_error=settings["restart_at_first_error"],
         gradient_window=settings["window"] if reach == "window" else None,
+        update_window=settings["window"] if update == "window" else None,
     )
 
 
@@ -297,6 +303,7 @@ def train_one(
                 "learning_rate": settings["learning_rate"],
                 "learning": settings.get("learning", "windows"),
                 "gradient_reach": settings.get("gradient_reach", "stream"),
+                "update_every": settings.get("update_every", "symbol"),
             },
             trial_id=f"{row}/seed_{seed}",
         )

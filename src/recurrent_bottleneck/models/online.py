@@ -41,10 +41,12 @@ that symbol's update; unless ``end_at_first_error`` is false) or once it is
 string start of the generated symbols. ``batch_size`` streams may run side by side, their
 updates summed (the paper: one).
 
-``gradient_window`` (an ablation, not the paper's): the carried derivatives are cleared
-every that many symbols read (counting from the learner's first), so the gradient reaches
-back no further than the start of its window, as far as truncated backpropagation
-through windows of that length does, while the weights still change after every symbol.
+Two ablations, not the paper's, count windows of symbols read from the learner's first:
+``gradient_window`` clears the carried derivatives at every window's start, so the
+gradient reaches back no further than truncated backpropagation through such windows
+does; ``update_window`` sums the per-symbol steps of a window and takes them at its
+end, as learning by windows does. With both (the same length) and streams that do not
+err, the learner takes the windows' own steps.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class OnlineLearner:
         clip_norm: float | None = None,
         end_at_first_error: bool = True,
         gradient_window: int | None = None,
+        update_window: int | None = None,
     ):
         if not cell.truncated:
             raise ValueError(
@@ -108,9 +111,22 @@ class OnlineLearner:
         self.clip_norm = None if clip_norm is None else float(clip_norm)
         self.end_at_first_error = end_at_first_error
         self.gradient_window = None if gradient_window is None else int(gradient_window)
+        self.update_window = None if update_window is None else int(update_window)
+        if None not in (gradient_window, update_window) and gradient_window != update_window:
+            raise ValueError(
+                f"gradient_window ({gradient_window}) and update_window ({update_window}) "
+                "count the same windows; give them the same length"
+            )
+        self.window = self.gradient_window or self.update_window
         self.weights = self.read_weights()
         sources, units = self.weights["cell"].shape
         self.carry = self.initial_carry(batch_size, sources, units)
+        if self.update_window is not None:  # the window's steps, summed until its end
+            from keras import ops
+
+            self.carry.update(
+                {f"pending_{name}": ops.zeros_like(value) for name, value in self.weights.items()}
+            )
         self._chunk = None
 
     # ---- weights: the layers' variables <-> one matrix per net, rows = sources z
@@ -180,7 +196,7 @@ class OnlineLearner:
             "forget_gate_derivative": derivative,
             "stopped": np.zeros(batch_size, np.float32),  # 1: ended, waiting for a string start
             "length": np.zeros(batch_size, np.float32),
-            "window_position": np.float32(0.0),  # symbols read since the derivatives' clearing
+            "window_position": np.float32(0.0),  # symbols read since the window began
             "streams": np.float32(batch_size),
             "squared_error": np.float32(0.0),
             "updates": np.float32(0.0),
@@ -285,11 +301,21 @@ class OnlineLearner:
             gradients["forget_gate"] = ops.matmul(
                 through_state(derivatives["forget_gate_derivative"]), ops.transpose(spread)
             )
-        rate = self.learning_rate
+        if self.update_window is not None:  # the ablation: one step at the window's end
+            gradients = {name: carry[f"pending_{name}"] + gradients[name] for name in gradients}
+            taken = ops.cast(carry["window_position"] >= self.update_window - 1, "float32")
+        else:
+            taken = 1.0
+        rate = self.learning_rate * taken
         if self.clip_norm is not None:
             norm = ops.sqrt(sum(ops.sum(ops.square(value)) for value in gradients.values()))
             rate = rate * ops.minimum(1.0, self.clip_norm / ops.maximum(norm, 1e-12))
         weights = {name: weights[name] - rate * gradients[name] for name in weights}
+        pending = (
+            {f"pending_{name}": value * (1.0 - taken) for name, value in gradients.items()}
+            if self.update_window is not None
+            else {}
+        )
 
         # where a stream erred or stopped, its state is left and its derivatives unused
         running = active[:, None]
@@ -304,10 +330,11 @@ class OnlineLearner:
             ),
             "length": carry["length"] * (1.0 - restart[:, 0]) + active,
             "window_position": (
-                ops.mod(carry["window_position"] + 1.0, float(self.gradient_window))
-                if self.gradient_window is not None
+                ops.mod(carry["window_position"] + 1.0, float(self.window))
+                if self.window is not None
                 else carry["window_position"]
             ),
+            **pending,
             "streams": carry["streams"] + ops.sum(restart),
             "squared_error": carry["squared_error"]
             + ops.sum(ops.mean(ops.square(difference), axis=1) * active),

@@ -188,7 +188,13 @@ def departures(settings: dict, runs: list, sweep: str, paper_scale: dict) -> lis
 
 # settings added to a milestone after runs of it were committed, with the value those
 # runs had (so they neither depart from the paper scale by it nor split an experiment)
-ADDED_SETTINGS = {"continual_streams": {"learning": "windows", "gradient_reach": "stream"}}
+ADDED_SETTINGS = {
+    "continual_streams": {
+        "learning": "windows",
+        "gradient_reach": "stream",
+        "update_every": "symbol",
+    }
+}
 
 
 def recorded_settings(document: dict) -> dict:
