@@ -32,6 +32,23 @@ def test_training_streams_continue_and_restart_at_a_string_start():
     assert reber.SYMBOLS[third["symbols"][1, 0]] == "B"
 
 
+def test_training_streams_are_whole_strings_back_to_back_window_after_window():
+    """Read window by window (their buffers refilled many times over), every training
+    stream is embedded Reber strings, each whole, and every symbol is one its predecessor's
+    target allows."""
+    streams = TrainingStreams(np.random.default_rng(1), count=2)
+    windows = [streams.window(25) for _ in range(200)]
+    for row in range(2):
+        symbols = np.concatenate([window["symbols"][row] for window in windows])
+        starts = np.flatnonzero(np.concatenate([w["string_starts"][row] for w in windows]))
+        targets = np.concatenate([window["targets"][row] for window in windows])
+        text = "".join(reber.SYMBOLS[number] for number in symbols)
+        assert starts[0] == 0 and len(starts) > 400
+        for begin, end in zip(starts[:-1], starts[1:], strict=True):
+            assert reber.is_embedded_reber(text[begin:end]), text[begin:end]
+        assert np.all(targets[np.arange(len(symbols) - 1), symbols[1:]] == 1.0)
+
+
 def run(category, length, exponent, streams=None, absolute=None, branch=None):
     """A run's record; ``absolute``: (perfect, mean error-free length) by the absolute
     reading, ``branch``: the share of branch predictions right, each None for a run

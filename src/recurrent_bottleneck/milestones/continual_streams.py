@@ -104,7 +104,8 @@ class TrainingStreams:
         parts = []
         for index, buffer in enumerate(self.buffers):
             if len(buffer["symbols"]) < length:
-                extra = reber.stream(self.random, length + 32)
+                # whole strings only: a string cut here would be followed by a new one
+                extra = reber.whole_strings(self.random, length)
                 buffer = {key: np.concatenate([buffer[key], extra[key]]) for key in buffer}
             parts.append({key: value[:length] for key, value in buffer.items()})
             self.buffers[index] = {key: value[length:] for key, value in buffer.items()}

@@ -110,6 +110,13 @@ def stream(random: np.random.Generator, length: int) -> dict[str, np.ndarray]:
     Returns ``symbols`` (length,), ``targets`` (length, 7) and ``string_starts``
     (length,), 1.0 where a new string begins (an external reset would act there).
     """
+    strings = whole_strings(random, length)
+    return {key: value[:length] for key, value in strings.items()}
+
+
+def whole_strings(random: np.random.Generator, length: int) -> dict[str, np.ndarray]:
+    """Embedded strings back to back, as :func:`stream`, until at least ``length`` symbols,
+    the last string whole (so that more of them can follow it)."""
     numbers, targets, starts, total = [], [], [], 0
     while total < length:
         string_numbers, string_targets = encode(embedded_reber_string(random))
@@ -120,9 +127,9 @@ def stream(random: np.random.Generator, length: int) -> dict[str, np.ndarray]:
         starts.append(start)
         total += len(string_numbers)
     return {
-        "symbols": np.concatenate(numbers)[:length],
-        "targets": np.concatenate(targets)[:length],
-        "string_starts": np.concatenate(starts)[:length],
+        "symbols": np.concatenate(numbers),
+        "targets": np.concatenate(targets),
+        "string_starts": np.concatenate(starts),
     }
 
 
