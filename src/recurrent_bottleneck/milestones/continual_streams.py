@@ -201,14 +201,19 @@ def state_trace(tracing_model, settings: dict, random, writer=None) -> dict:
 LEARNING = ("windows", "online")
 GRADIENT_REACH = ("stream", "window")  # how far back online learning's gradient reaches
 UPDATE_EVERY = ("symbol", "window")  # when online learning takes its steps
+# the learning settings' values where a job's settings (from the CLI, say) leave them out
+LEARNING_DEFAULTS = {"learning": "windows", "gradient_reach": "stream", "update_every": "symbol"}
+
+
+def learning_settings(settings: dict) -> dict:
+    """The settings that choose how the net learns, with their defaults."""
+    return {key: settings.get(key, default) for key, default in LEARNING_DEFAULTS.items()}
 
 
 def online_learner(settings: dict, training_model, recurrent):
     """The :class:`recurrent_bottleneck.models.online.OnlineLearner` of ``learning:
     online`` for the training model's weights, or ``None`` for ``learning: windows``."""
-    learning = settings.get("learning", "windows")
-    reach = settings.get("gradient_reach", "stream")
-    update = settings.get("update_every", "symbol")
+    learning, reach, update = learning_settings(settings).values()
     for key, value, allowed in (
         ("learning", learning, LEARNING),
         ("gradient_reach", reach, GRADIENT_REACH),
@@ -302,9 +307,7 @@ def train_one(
                 "seed": seed,
                 "optimizer": settings["optimizer"],
                 "learning_rate": settings["learning_rate"],
-                "learning": settings.get("learning", "windows"),
-                "gradient_reach": settings.get("gradient_reach", "stream"),
-                "update_every": settings.get("update_every", "symbol"),
+                **learning_settings(settings),
             },
             trial_id=f"{row}/seed_{seed}",
         )
