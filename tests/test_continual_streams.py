@@ -294,7 +294,10 @@ def test_restarting_streams_zeroes_their_carried_state_only(restart):
 def test_online_learning_is_refused_where_it_does_not_apply(project_root, changes, message):
     import yaml
 
-    from recurrent_bottleneck.milestones.continual_streams import online_learner
+    from recurrent_bottleneck.milestones.continual_streams import (
+        LEARNING_DEFAULTS,
+        online_learner,
+    )
     from recurrent_bottleneck.models.continual import build_models
 
     config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
@@ -305,6 +308,5 @@ def test_online_learning_is_refused_where_it_does_not_apply(project_root, change
     )  # fmt: skip
     with pytest.raises(ValueError, match=message):
         online_learner(settings, training_model, recurrent)
-    windows = {**settings, "learning": "windows", "gradient_reach": "stream"}
-    windows["update_every"] = "symbol"
+    windows = {**settings, **LEARNING_DEFAULTS}  # learning by windows
     assert online_learner(windows, training_model, recurrent) is None
