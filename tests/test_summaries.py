@@ -221,9 +221,6 @@ def test_device_summary_names_every_setting_that_departs_from_the_paper_scale():
             "rows": ["reset", "no_reset", "forget_gate"],
             "seeds": 2,
             "cell": {"blocks": 4, "truncated": True},
-            "learning": "windows",  # what the runs below, recorded without them, used
-            "gradient_reach": "stream",
-            "update_every": "symbol",
             "window": 25,
         },
     }
@@ -425,17 +422,12 @@ def test_committed_device_measurements_are_readable():
     # and, since session 30 (Keras' LSTM's 10 seeds on the adding problem at T = 1000),
     # so did the 1997 milestone: every model at every lag with config/full.yaml's settings
     assert by_milestone["long_time_lags"]["departures"] == []
-    # the ten-seed 2000 run of session 31, recorded before the setting `learning` existed,
-    # learnt by windows with the gradient clipped, where the paper scale now learns online
-    ten_seeds = [entry for entry in summary["milestones"]
-                 if entry["milestone"] == "continual_streams" and entry["runs"] == 4
-                 and entry["settings"]["learning"] == "windows"]  # fmt: skip
-    assert [entry["departures"] for entry in ten_seeds] == [
-        [
-            {"setting": "clip_norm", "ours": 1.0, "paper_scale": None},
-            {"setting": "learning", "ours": "windows", "paper_scale": "online"},
-        ]
-    ]
+    # the 2000 milestone on whole training strings (session 35): config/full.yaml as it is,
+    # online learning, every row
+    online = [entry for entry in summary["milestones"]
+              if entry["milestone"] == "continual_streams"
+              and entry["settings"]["learning"] == "online"]  # fmt: skip
+    assert [(entry["runs"], entry["departures"]) for entry in online] == [(4, [])]
 
 
 def stack_document(layers, residual_from, perplexities, bottom=1.0):

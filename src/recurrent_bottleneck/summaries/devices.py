@@ -186,22 +186,6 @@ def departures(settings: dict, runs: list, sweep: str, paper_scale: dict) -> lis
     return found
 
 
-# settings added to a milestone after runs of it were committed, with the value those
-# runs had (so they neither depart from the paper scale by it nor split an experiment)
-ADDED_SETTINGS = {
-    "continual_streams": {
-        "learning": "windows",
-        "gradient_reach": "stream",
-        "update_every": "symbol",
-    }
-}
-
-
-def recorded_settings(document: dict) -> dict:
-    """A run document's settings, with the settings added since it was recorded."""
-    return {**ADDED_SETTINGS.get(document["milestone"], {}), **document["settings"]}
-
-
 def whole_milestone_key(document: dict) -> tuple:
     """Runs of one milestone on one device with the same settings (but for the one that
     tells them apart) belong together: one experiment. The 1997 runs and measurements of
@@ -210,7 +194,7 @@ def whole_milestone_key(document: dict) -> tuple:
     if is_1997_run(document):
         return document["milestone"], document.get("environment", {}).get("device", "unknown")
     per_run = WHOLE_MILESTONES[document["milestone"]][1]
-    settings = {key: value for key, value in recorded_settings(document).items() if key != per_run}
+    settings = {key: value for key, value in document["settings"].items() if key != per_run}
     return document["milestone"], device_name(document), json.dumps(settings, sort_keys=True)
 
 
@@ -364,7 +348,7 @@ def whole_milestone(documents: list[dict], paper_scale: dict | None = None) -> d
     if milestone == "long_time_lags":
         return long_time_lags_sweep(documents, paper_scale)
     summarize_runs, per_run, sweep = WHOLE_MILESTONES[milestone]
-    settings = recorded_settings(documents[0])
+    settings = documents[0]["settings"]
     entry = {
         "milestone": milestone,
         "device": device_name(documents[0]),
