@@ -368,10 +368,7 @@ class OnlineLearner:
                 return ops.fori_loop(0, symbols.shape[1], body, (weights, carry))
 
             self._chunk = compiled(chunk)
-        before = {
-            key: float(ops.convert_to_numpy(self.carry[key]))
-            for key in ("squared_error", "updates")
-        }
+        squared_before, updates_before = self.totals()
         self.weights, self.carry = self._chunk(
             self.weights,
             self.carry,
@@ -379,9 +376,17 @@ class OnlineLearner:
             ops.convert_to_tensor(np.asarray(string_starts, np.float32)),
             ops.convert_to_tensor(np.asarray(targets, np.float32)),
         )
-        updates = float(ops.convert_to_numpy(self.carry["updates"])) - before["updates"]
-        squared = float(ops.convert_to_numpy(self.carry["squared_error"]))
-        return (squared - before["squared_error"]) / updates if updates else None
+        squared, updates = np.subtract(self.totals(), (squared_before, updates_before))
+        return float(squared / updates) if updates else None
+
+    def totals(self) -> tuple[float, float]:
+        """The summed squared error of every prediction made in running streams so far,
+        and how many there were."""
+        from keras import ops
+
+        return tuple(
+            float(ops.convert_to_numpy(self.carry[key])) for key in ("squared_error", "updates")
+        )
 
     @property
     def streams_started(self) -> int:
