@@ -359,9 +359,10 @@ def train_one(
             test = evaluate(tracing_model, test_set, threshold)
             symbols_seen = step * window * batch_size
             if learner is not None:  # every prediction since the last test weighs the same
-                squared_error, updates = np.subtract(learner.totals(), interval_start)
+                totals = learner.totals()
+                squared_error, updates = np.subtract(totals, interval_start)
                 losses = [squared_error / updates] if updates else []
-                interval_start = learner.totals()
+                interval_start = totals
             point = {
                 "symbols": symbols_seen,
                 "streams": started,
