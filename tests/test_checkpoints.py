@@ -285,18 +285,15 @@ def test_a_later_1997_seed_on_the_first_seeds_compiled_net_trains_as_on_its_own(
 
 
 @pytest.mark.parametrize("learning", ["windows", "online"])
-def test_a_continual_stream_run_resumes_mid_stream(learning, project_root, tmp_path, monkeypatch):
+def test_a_continual_stream_run_resumes_mid_stream(
+    learning, continual_smoke_settings, tmp_path, monkeypatch
+):
     """The 2000 runs carry their training streams and the stateful net's states (online:
     the learner's states and derivatives) across windows: killed after its first test, a
     run resumes mid-stream to the same record."""
-    import yaml
-
     from recurrent_bottleneck.milestones import continual_streams
 
-    config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
-    settings = {k: v for k, v in config["continual_streams"].items() if k != "rows"}
-    smoke = yaml.safe_load((project_root / "config" / "smoke.yaml").read_text())
-    settings.update(smoke["continual_streams"], row="forget_gate", training_windows=9)
+    settings = {**continual_smoke_settings, "row": "forget_gate", "training_windows": 9}
     # an untrained net's outputs near 0.5 pass the paper's squared error < 0.49; a stricter
     # threshold keeps this short run from being "perfect" at its first test
     settings.update(threshold=0.2, learning=learning)

@@ -271,19 +271,14 @@ def test_the_full_gradient_is_refused():
 
 @pytest.mark.parametrize("windows_per_call", [2, 6])
 def test_an_online_run_learns_the_same_whatever_windows_one_call_reads(
-    windows_per_call, project_root, tmp_path
+    windows_per_call, continual_smoke_settings, tmp_path
 ):
     """The online jobs read several windows per compiled call, up to the next test: the
     run's record (tests, streams begun, training loss, state trace) is the one of a call
     per window. Smoke settings: two streams side by side, tests every 3 windows."""
-    import yaml
-
     from recurrent_bottleneck.milestones import continual_streams
 
-    config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
-    settings = {k: v for k, v in config["continual_streams"].items() if k != "rows"}
-    smoke = yaml.safe_load((project_root / "config" / "smoke.yaml").read_text())
-    settings.update(smoke["continual_streams"], row="forget_gate", learning="online")
+    settings = {**continual_smoke_settings, "row": "forget_gate", "learning": "online"}
     settings.update(threshold=0.2, training_windows=8)  # no early "perfect"; a short last call
     one = continual_streams.train_one(settings, 0, tmp_path / "one", None, windows_per_call=1)
     several = continual_streams.train_one(

@@ -1,6 +1,7 @@
 """Verdict rules on hand-made measurements, and the project's own claims file."""
 
 import math
+import re
 
 import pytest
 import yaml
@@ -142,3 +143,16 @@ def test_a_milestone_run_whole_elsewhere_is_judged_by_its_own_claims_only():
     assert judged[0]["claims"][0]["measured"] == "100% at short, 10% at long"
     assert judged[0]["settings"] == {"seeds": 20} and "summary" not in judged[0]
     assert judged[0]["table"] == [1]
+
+
+def test_a_constant_fitted_as_a_tiny_negative_slope_reads_as_zero(project_root):
+    """Self-attention's sequential operations are constant in n: their fitted exponent is
+    0 up to rounding, which prints as n^0.00, not n^-0.00."""
+    with open(project_root / "config" / "claims.yaml", encoding="utf-8") as handle:
+        claims = yaml.safe_load(handle)["claims"]
+    (claim,) = [claim for claim in claims if claim["id"] == "sequential-bottleneck"]
+    names = {check["measurement"] for check in claim["checks"]}
+    names |= set(re.findall(r"\{(\w+)", claim["measured"])) | {claim["seeds"]}
+    measurements = dict.fromkeys(names, 1.0)
+    measurements["self_attention_sequential_operations_exponent"] = -1e-9
+    assert "n^0.00 (self-attention)" in evaluate_claim(claim, measurements)["measured"]
