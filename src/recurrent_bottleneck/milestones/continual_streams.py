@@ -347,8 +347,9 @@ def train_one(
                 loss = train_window(training_model, recurrent, streams, batch, settings)
             step += calls
             if loss is not None:
-                losses.append(loss)
                 record["diverged"] |= not np.isfinite(loss)
+                if learner is None:  # the online learner keeps its own totals
+                    losses.append(loss)
             last = step == settings["training_windows"]
             if step % settings["evaluation_interval"] and not (last or record["diverged"]):
                 continue
