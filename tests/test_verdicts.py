@@ -145,14 +145,25 @@ def test_a_milestone_run_whole_elsewhere_is_judged_by_its_own_claims_only():
     assert judged[0]["table"] == [1]
 
 
-def test_a_constant_fitted_as_a_tiny_negative_slope_reads_as_zero(project_root):
-    """Self-attention's sequential operations are constant in n: their fitted exponent is
-    0 up to rounding, which prints as n^0.00, not n^-0.00."""
+@pytest.mark.parametrize(
+    ("claim_id", "measurement", "text"),
+    [
+        ("sequential-bottleneck", "self_attention_sequential_operations_exponent",
+         "n^0.00 (self-attention)"),
+        ("forget-gate-repairs", "forget_gate_growth_exponent", "grows as position^0.00,"),
+    ],
+)  # fmt: skip
+def test_a_constant_fitted_as_a_tiny_negative_slope_reads_as_zero(
+    project_root, claim_id, measurement, text
+):
+    """Self-attention's sequential operations are constant in n, and the forget-gate
+    cell's bounded state in the position: their fitted exponents are 0 up to rounding,
+    which prints as 0.00, not -0.00."""
     with open(project_root / "config" / "claims.yaml", encoding="utf-8") as handle:
         claims = yaml.safe_load(handle)["claims"]
-    (claim,) = [claim for claim in claims if claim["id"] == "sequential-bottleneck"]
+    (claim,) = [claim for claim in claims if claim["id"] == claim_id]
     names = {check["measurement"] for check in claim["checks"]}
     names |= set(re.findall(r"\{(\w+)", claim["measured"])) | {claim["seeds"]}
     measurements = dict.fromkeys(names, 1.0)
-    measurements["self_attention_sequential_operations_exponent"] = -1e-9
-    assert "n^0.00 (self-attention)" in evaluate_claim(claim, measurements)["measured"]
+    measurements[measurement] = -1e-9
+    assert text in evaluate_claim(claim, measurements)["measured"]
