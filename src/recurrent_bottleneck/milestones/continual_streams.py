@@ -56,7 +56,8 @@ from recurrent_bottleneck.tasks import reber
 CATEGORIES = ("perfect", "good", "rest")
 # windows read by one call of the online learner's compiled loop: each call costs a few
 # milliseconds besides its symbols, so one call per window (25 symbols) took about 4 times
-# as long; longer calls gain little more (README, "2000 with the paper's own learning")
+# as long; longer calls gain little more (reports/findings.md, "2000 with the
+# paper's own learning")
 ONLINE_WINDOWS_PER_CALL = 10
 
 
