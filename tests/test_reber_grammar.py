@@ -76,6 +76,19 @@ def test_stream_is_strings_back_to_back():
     assert stream["targets"].sum(axis=1).min() == 1 and stream["targets"].sum(axis=1).max() == 2
 
 
+def test_a_stream_owns_its_arrays_though_its_strings_are_encoded_once():
+    """Each string's encoding is kept for the next time it is drawn; a stream handed out
+    is a copy, so writing into it changes no later stream."""
+    first = reber.stream(np.random.default_rng(5), 300)
+    expected = {key: value.copy() for key, value in first.items()}
+    for value in first.values():
+        value[...] = 0
+    again = reber.stream(np.random.default_rng(5), 300)
+    for key, value in expected.items():
+        np.testing.assert_array_equal(again[key], value)
+    assert again["string_starts"][0] == 1.0 and again["targets"].sum() > 0
+
+
 def test_correctness_threshold_and_error_free_length():
     targets = np.array([[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]])
     outputs = np.array([[[0.8, 0.2], [0.5, 0.9], [0.2, 0.9]]])
