@@ -287,3 +287,94 @@ def test_an_online_run_learns_the_same_whatever_windows_one_call_reads(
     assert [point["symbols"] for point in one["curve"]] == [60, 120, 160]
     assert one["curve"][0]["train_loss"] > 0
     assert several == one
+
+
+@pytest.mark.parametrize("row", ["reset", "forget_gate"])
+def test_stopping_at_every_stream_end_learns_what_one_call_learns(row):
+    """Testing after every training stream needs the learner to stop where a stream ends:
+    read that way, in as many calls as streams end, the same symbols leave the same
+    weights, states and counts as one call, and every stream's end was a stop."""
+    symbols, starts, targets = one_stream(5, 400)
+    learners = []
+    for _ in range(2):
+        training_model, _, recurrent = models(row)
+        learners.append(learner_for(training_model, recurrent, threshold=0.3))
+    whole, in_parts = learners
+    whole.train(symbols, starts, targets)
+    position, stops = 0, 0
+    while position < symbols.shape[1]:
+        position, ended = in_parts.train_to_stream_end(symbols, starts, targets, position)
+        stops += ended
+    assert whole.streams_started > 3  # several streams erred and began again
+    assert stops in (whole.streams_started, whole.streams_started - 1)  # the last may run on
+    for name, value in whole.weights.items():
+        np.testing.assert_array_equal(np.asarray(in_parts.weights[name]), np.asarray(value))
+    for name, value in whole.carry.items():
+        np.testing.assert_array_equal(np.asarray(in_parts.carry[name]), np.asarray(value))
+
+
+@pytest.mark.parametrize("row", ["reset", "no_reset", "forget_gate"])
+def test_the_quick_test_finds_the_first_error_of_every_test_stream(row):
+    """The test made after every training stream reads each test stream only up to its
+    first error; those lengths are the full test's (the Keras tracing model on the same
+    weights, every symbol read)."""
+    from recurrent_bottleneck.milestones.continual_streams import evaluate
+    from recurrent_bottleneck.models.continual import copy_weights
+
+    training_model, tracing_model, recurrent = models(row)
+    learner = learner_for(training_model, recurrent, threshold=0.2, learning_rate=0.5)
+    learner.train(*one_stream(6, 20_000))  # about a thousand training streams
+    learner.write_weights()
+    copy_weights(training_model, tracing_model)
+    test_set = reber.streams(np.random.default_rng(7), 6, 300)
+    expected = evaluate(tracing_model, test_set, 0.2)["error_free_lengths"]
+    lengths = learner.error_free_lengths(test_set)
+    assert lengths.tolist() == expected
+    assert 0 < min(expected) < 300  # neither wrong at once nor right throughout
+    assert len(set(expected)) > 1
+
+
+def test_a_run_testing_after_every_stream_stops_at_its_first_perfect_test(
+    continual_smoke_settings, tmp_path
+):
+    """With every prediction counted right (threshold 10) no stream errs, so the first
+    training streams end at their 30th symbol: the test made then is perfect and the run
+    stops there, long before its first regular test."""
+    from recurrent_bottleneck.milestones import continual_streams
+
+    settings = {**continual_smoke_settings, "row": "forget_gate", "learning": "online"}
+    settings.update(
+        threshold=10.0, max_training_stream=30, test_every_stream=True, evaluation_interval=100
+    )
+    record = continual_streams.train_one(settings, 0, tmp_path, None)
+    batch_size = settings["batch_size"]
+    assert record["category"] == "perfect"
+    assert [point["symbols"] for point in record["curve"]] == [30 * batch_size]
+    assert record["streams_to_solution"] == batch_size
+
+
+def test_a_run_ends_after_its_budget_of_training_streams(continual_smoke_settings, tmp_path):
+    """No prediction counts as right (threshold 0): every training stream ends at its first
+    symbol, and the run ends when its third has, at the third string start."""
+    from recurrent_bottleneck.milestones import continual_streams
+
+    settings = {**continual_smoke_settings, "row": "forget_gate", "learning": "online"}
+    settings.update(threshold=0.0, batch_size=1, test_every_stream=True, training_streams=3)
+    settings.update(evaluation_interval=100)  # no regular test before
+    record = continual_streams.train_one(settings, 0, tmp_path, None)
+    (point,) = record["curve"]
+    assert point["streams"] == 3 and record["category"] == "rest"
+    row_index = sorted(ROWS).index("forget_gate")  # the job's training streams, drawn again
+    training = continual_streams.TrainingStreams(np.random.default_rng([0, 1, row_index]), 1)
+    third_start = np.flatnonzero(training.window(100)["string_starts"][0])[2]
+    assert point["symbols"] == third_start + 1
+
+
+def test_the_paper_protocol_is_refused_for_learning_by_windows(continual_smoke_settings):
+    from recurrent_bottleneck.milestones.continual_streams import stream_protocol
+
+    windows = {**continual_smoke_settings, "learning": "windows"}
+    assert stream_protocol(windows) == (False, None)
+    for change in ({"test_every_stream": True}, {"training_streams": 10}):
+        with pytest.raises(ValueError, match=f"{next(iter(change))} is for learning: online"):
+            stream_protocol({**windows, **change})

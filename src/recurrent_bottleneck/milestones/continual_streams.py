@@ -36,7 +36,11 @@ Testing: every ``evaluation_interval`` windows the net reads ``test_streams`` fi
 streams of ``test_stream_length`` symbols from a zero state, never reset. The error-free
 length of a stream is the number of symbols before the first wrong prediction. A run is
 "perfect" when every test stream is error-free (training stops there), "good" when the
-mean error-free length at the end exceeds ``good_length``, and "rest" otherwise.
+mean error-free length at the end exceeds ``good_length``, and "rest" otherwise. With
+online learning, ``test_every_stream`` also tests after every training stream that ends
+(the paper's protocol; a quick test reads each test stream up to its first error, the
+full test follows where it finds none), so that training stops at the first perfect
+test, and ``training_streams`` ends training after that many training streams.
 
 After training the net reads one long stream (``trace_length`` symbols); the largest
 |s_c| over its cells is recorded along the way, and how fast it grows is fitted as an
@@ -216,6 +220,22 @@ def learning_settings(settings: dict) -> dict:
     return {key: settings.get(key, default) for key, default in LEARNING_DEFAULTS.items()}
 
 
+def stream_protocol(settings: dict) -> tuple[bool, int | None]:
+    """``test_every_stream`` and ``training_streams`` (online learning only), with their
+    defaults: the paper tested the net after every training stream and stopped at the
+    first perfect test, or after at most 30,000 training streams (a secondary reading)."""
+    every_stream = settings.get("test_every_stream", False)
+    budget = settings.get("training_streams")
+    if learning_settings(settings)["learning"] != "online":
+        for key, value in (("test_every_stream", every_stream), ("training_streams", budget)):
+            if value not in (False, None):
+                raise ValueError(
+                    f"continual_streams.{key} is for learning: online (streams end inside "
+                    "the online learner)"
+                )
+    return every_stream, budget
+
+
 def online_learner(settings: dict, training_model, recurrent):
     """The :class:`recurrent_bottleneck.models.online.OnlineLearner` of ``learning:
     online`` for the training model's weights, or ``None`` for ``learning: windows``."""
@@ -303,6 +323,7 @@ def train_one(
         threshold=threshold,
     )
     learner = online_learner(settings, training_model, recurrent)
+    every_stream, stream_budget = stream_protocol(settings)
     streams = TrainingStreams(training_random, batch_size)
     record = {"curve": [], "streams_to_solution": None, "diverged": False}
     checkpoint = run_checkpoint(checkpoint_directory, settings, seed, training_random)
@@ -336,30 +357,47 @@ def train_one(
         interval_start = None if learner is None else learner.totals()
         step = settings["training_windows"] if finished else first_step - 1
         while step < settings["training_windows"]:
+            test = None  # a test made before the interval's end (test_every_stream)
             if learner is not None:  # streams end and begin inside the learner
                 calls = windows_in_call(step, settings, windows_per_call)
                 parts = [streams.window(window) for _ in range(calls)]
                 batch = {key: np.concatenate([part[key] for part in parts], axis=1)
                          for key in parts[0]}  # fmt: skip
-                loss = learner.train(batch["symbols"], batch["string_starts"], batch["targets"])
+                if every_stream:
+                    read, test, out_of_streams = train_testing_every_stream(
+                        learner, batch, test_set, stream_budget, training_model, tracing_model
+                    )
+                    loss = learner.totals()[0]  # diverged: the summed error is not finite
+                else:
+                    read = calls * window
+                    loss = learner.train(batch["symbols"], batch["string_starts"], batch["targets"])
+                    # checked once per call: the budget's last stream may have run on into
+                    # the next one
+                    out_of_streams = (
+                        stream_budget is not None and learner.streams_started > stream_budget
+                    )
             else:
-                calls = 1
+                calls, read, out_of_streams = 1, window, False
                 batch = streams.window(window)
                 loss = train_window(training_model, recurrent, streams, batch, settings)
+            symbols_seen = (step * window + read) * batch_size
             step += calls
             if loss is not None:
                 record["diverged"] |= not np.isfinite(loss)
                 if learner is None:  # the online learner keeps its own totals
                     losses.append(loss)
-            last = step == settings["training_windows"]
-            if step % settings["evaluation_interval"] and not (last or record["diverged"]):
+            last = step == settings["training_windows"] or out_of_streams
+            stop_early = test is not None or out_of_streams
+            if step % settings["evaluation_interval"] and not (
+                last or record["diverged"] or stop_early
+            ):
                 continue
             if learner is not None:
                 learner.write_weights()
             started = streams.started if learner is None else learner.streams_started
             copy_weights(training_model, tracing_model)
-            test = evaluate(tracing_model, test_set, threshold)
-            symbols_seen = step * window * batch_size
+            if test is None:
+                test = evaluate(tracing_model, test_set, threshold)
             if learner is not None:  # every prediction since the last test weighs the same
                 totals = learner.totals()
                 squared_error, updates = np.subtract(totals, interval_start)
@@ -414,6 +452,37 @@ def train_one(
         writer.scalar("result/growth_exponent", trace["growth_exponent"], step=0)
     keras.backend.clear_session()
     return {"seed": seed, **record}
+
+
+def train_testing_every_stream(
+    learner, batch: dict, test_set: dict, stream_budget, training_model, tracing_model
+) -> tuple[int, dict | None, bool]:
+    """Online learning on ``batch`` (every stream's next symbols), testing the net after
+    every training stream that ends, as the paper did: first the learner's own quick test
+    (each test stream read up to its first error); where it finds no error, the full test.
+
+    Returns the symbols read, the full test if it found the net perfect (reading stops
+    there), and whether the ``stream_budget``-th training stream has ended (reading stops
+    there too)."""
+    from recurrent_bottleneck.models.continual import copy_weights
+
+    length = batch["symbols"].shape[1]
+    position = 0
+    while position < length:
+        position, ended = learner.train_to_stream_end(
+            batch["symbols"], batch["string_starts"], batch["targets"], position
+        )
+        if not ended:
+            break
+        if stream_budget is not None and learner.streams_started >= stream_budget:
+            return position, None, True
+        if np.all(learner.error_free_lengths(test_set) == test_set["symbols"].shape[1]):
+            learner.write_weights()
+            copy_weights(training_model, tracing_model)
+            test = evaluate(tracing_model, test_set, learner.threshold)
+            if test["perfect"]:
+                return position, test, False
+    return position, None, False
 
 
 def train_window(training_model, recurrent, streams: TrainingStreams, batch, settings) -> float:

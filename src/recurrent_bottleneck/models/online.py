@@ -41,6 +41,11 @@ that symbol's update; unless ``end_at_first_error`` is false) or once it is
 string start of the generated symbols. ``batch_size`` streams may run side by side, their
 updates summed (the paper: one).
 
+The paper tested the net after every training stream and stopped at the first perfect
+test: :meth:`OnlineLearner.train_to_stream_end` stops reading where a stream ends, and
+:meth:`OnlineLearner.error_free_lengths` reads each test stream only up to its first
+error, so that a test costs little until the net is nearly perfect.
+
 Two ablations, not the paper's, count windows of symbols read from the learner's first:
 ``gradient_window`` clears the carried derivatives at every window's start, so the
 gradient reaches back no further than truncated backpropagation through such windows
@@ -127,7 +132,7 @@ class OnlineLearner:
             self.carry.update(
                 {f"pending_{name}": ops.zeros_like(value) for name, value in self.weights.items()}
             )
-        self._chunk = None
+        self._chunk = self._to_stream_end = self._error_free = None  # compiled when first used
 
     # ---- weights: the layers' variables <-> one matrix per net, rows = sources z
     def read_weights(self) -> dict:
@@ -198,10 +203,59 @@ class OnlineLearner:
             "length": np.zeros(batch_size, np.float32),
             "window_position": np.float32(0.0),  # symbols read since the window began
             "streams": np.float32(batch_size),
+            "ended": np.float32(0.0),
             "squared_error": np.float32(0.0),
             "updates": np.float32(0.0),
         }
         return {name: ops.convert_to_tensor(value) for name, value in carry.items()}
+
+    def _spread(self):
+        """(blocks, units): 1 where a cell belongs to a block (block -> its cells)."""
+        from keras import ops
+
+        cell = self.cell
+        return ops.convert_to_tensor(
+            np.kron(np.eye(cell.blocks), np.ones((1, cell.cells_per_block))), "float32"
+        )
+
+    def forward(self, weights: dict, symbol, previous_output, previous_state) -> dict:
+        """One symbol through the 2000 cell and the readout, from the previous outputs and
+        states (already zeroed where a stream or string starts): the sources z, the nets
+        and gates, the new state and output, and the prediction."""
+        from keras import ops
+
+        cell = self.cell
+        g, _, h, _ = _squashing(cell.squashing)
+        spread = self._spread()
+        sources = ops.concatenate(
+            [symbol, previous_output, ops.ones((symbol.shape[0], 1), "float32")], axis=1
+        )
+        cell_net = ops.matmul(sources, weights["cell"])
+        input_gate = ops.sigmoid(ops.matmul(sources, weights["input_gate"]))
+        output_gate = ops.sigmoid(ops.matmul(sources, weights["output_gate"]))
+        values = {"sources": sources, "cell_net": cell_net}
+        if cell.forget_gate:
+            forget_gate = ops.sigmoid(ops.matmul(sources, weights["forget_gate"]))
+            keep = ops.matmul(forget_gate, spread)
+            values["forget_gate"] = forget_gate
+        else:
+            keep = ops.full_like(previous_state, cell.state_decay)
+        input_cells = ops.matmul(input_gate, spread)
+        output_cells = ops.matmul(output_gate, spread)
+        state = keep * previous_state + input_cells * g(cell_net)
+        output = output_cells * h(state)
+        prediction = ops.sigmoid(ops.matmul(output, weights["readout"]) + weights["readout_bias"])
+        return {
+            **values,
+            "input_gate": input_gate,
+            "output_gate": output_gate,
+            "keep": keep,
+            "input_cells": input_cells,
+            "output_cells": output_cells,
+            "state": state,
+            "output": output,
+            "prediction": prediction,
+        }
 
     # ---- one symbol
     def step(self, weights: dict, carry: dict, symbol, string_start, target):
@@ -212,9 +266,7 @@ class OnlineLearner:
 
         cell = self.cell
         g, g_slope, h, h_slope = _squashing(cell.squashing)
-        spread = ops.convert_to_tensor(
-            np.kron(np.eye(cell.blocks), np.ones((1, cell.cells_per_block))), "float32"
-        )  # block -> its cells
+        spread = self._spread()
         start = string_start[:, None]
 
         # a stream that has ended (or grown too long) begins again at a string start
@@ -239,22 +291,12 @@ class OnlineLearner:
         active = 1.0 - stopped
 
         # forward: the 2000 cell, then the readout
-        sources = ops.concatenate(
-            [symbol, previous_output, ops.ones((self.batch_size, 1), "float32")], axis=1
-        )
-        cell_net = ops.matmul(sources, weights["cell"])
-        input_gate = ops.sigmoid(ops.matmul(sources, weights["input_gate"]))
-        output_gate = ops.sigmoid(ops.matmul(sources, weights["output_gate"]))
-        if cell.forget_gate:
-            forget_gate = ops.sigmoid(ops.matmul(sources, weights["forget_gate"]))
-            keep = ops.matmul(forget_gate, spread)
-        else:
-            keep = ops.full_like(previous_state, cell.state_decay)
-        input_cells = ops.matmul(input_gate, spread)
-        output_cells = ops.matmul(output_gate, spread)
-        state = keep * previous_state + input_cells * g(cell_net)
-        output = output_cells * h(state)
-        prediction = ops.sigmoid(ops.matmul(output, weights["readout"]) + weights["readout_bias"])
+        forward = self.forward(weights, symbol, previous_output, previous_state)
+        sources, cell_net, keep = forward["sources"], forward["cell_net"], forward["keep"]
+        input_gate, output_gate = forward["input_gate"], forward["output_gate"]
+        forget_gate = forward.get("forget_gate")
+        input_cells, output_cells = forward["input_cells"], forward["output_cells"]
+        state, output, prediction = forward["state"], forward["output"], forward["prediction"]
 
         # the derivatives of the states, carried forward
         def carried(derivative, local):
@@ -319,6 +361,9 @@ class OnlineLearner:
 
         # where a stream erred or stopped, its state is left and its derivatives unused
         running = active[:, None]
+        length = carry["length"] * (1.0 - restart[:, 0]) + active
+        erred = active * (1.0 - correct) if self.end_at_first_error else ops.zeros_like(active)
+        long_enough = active * ops.cast(length == self.max_training_stream, "float32")
         carry = {
             "output": running * output + (1.0 - running) * previous_output,
             "state": running * state + (1.0 - running) * previous_state,
@@ -328,7 +373,7 @@ class OnlineLearner:
                 if self.end_at_first_error
                 else stopped
             ),
-            "length": carry["length"] * (1.0 - restart[:, 0]) + active,
+            "length": length,
             "window_position": (
                 ops.mod(carry["window_position"] + 1.0, float(self.window))
                 if self.window is not None
@@ -336,6 +381,8 @@ class OnlineLearner:
             ),
             **pending,
             "streams": carry["streams"] + ops.sum(restart),
+            # streams ended here: at their first error, or at max_training_stream symbols
+            "ended": carry["ended"] + ops.sum(ops.maximum(erred, long_enough)),
             "squared_error": carry["squared_error"]
             + ops.sum(ops.mean(ops.square(difference), axis=1) * active),
             "updates": carry["updates"] + ops.sum(active),
@@ -379,6 +426,103 @@ class OnlineLearner:
         squared, updates = np.subtract(self.totals(), (squared_before, updates_before))
         return float(squared / updates) if updates else None
 
+    def train_to_stream_end(
+        self, symbols: np.ndarray, string_starts: np.ndarray, targets: np.ndarray, start: int
+    ) -> tuple[int, bool]:
+        """As :meth:`train`, from position ``start`` of the arrays, but stopping right after
+        the first symbol at which a training stream ends (its first error, or its
+        ``max_training_stream``-th symbol): the paper tested the net after every training
+        stream. Returns the position to go on from and whether a stream ended; the same
+        symbols read in any number of calls change the weights as one call of
+        :meth:`train` does."""
+        from keras import ops
+
+        from recurrent_bottleneck.autodiff import compiled
+
+        if self._to_stream_end is None:
+            inputs = self.cell.kernel.shape[0]
+
+            def to_stream_end(weights, carry, symbols, string_starts, targets, start):
+                one_hot = ops.one_hot(symbols, inputs)
+                length = symbols.shape[1]
+
+                def going_on(position, ended, weights, carry):
+                    return ops.logical_and(position < length, ops.logical_not(ended))
+
+                def body(position, ended, weights, carry):
+                    weights, after = self.step(
+                        weights,
+                        carry,
+                        one_hot[:, position],
+                        string_starts[:, position],
+                        targets[:, position],
+                    )
+                    return position + 1, after["ended"] > carry["ended"], weights, after
+
+                return ops.while_loop(
+                    going_on, body, (start, ops.convert_to_tensor(False), weights, carry)
+                )
+
+            self._to_stream_end = compiled(to_stream_end)
+        position, ended, self.weights, self.carry = self._to_stream_end(
+            self.weights,
+            self.carry,
+            ops.convert_to_tensor(np.asarray(symbols, np.int32)),
+            ops.convert_to_tensor(np.asarray(string_starts, np.float32)),
+            ops.convert_to_tensor(np.asarray(targets, np.float32)),
+            ops.convert_to_tensor(np.int32(start)),
+        )
+        return int(ops.convert_to_numpy(position)), bool(ops.convert_to_numpy(ended))
+
+    def error_free_lengths(self, test_set: dict) -> np.ndarray:
+        """How far each test stream is predicted without error by the learner's weights,
+        from a zero state (reset at string starts for the reset row), judged by the
+        learner's ``threshold``: a test that reads each stream only up to its first error,
+        so that it costs little until the net is nearly perfect."""
+        from keras import ops
+
+        from recurrent_bottleneck.autodiff import compiled
+
+        if self._error_free is None:
+            inputs = self.cell.kernel.shape[0]
+            external_reset = self.cell.external_reset
+
+            def error_free(weights, symbols, string_starts, targets):
+                one_hot = ops.one_hot(symbols, inputs)
+                count, length = symbols.shape
+                units = weights["cell"].shape[1]
+                zeros = ops.zeros((count, units), "float32")
+
+                def going_on(position, output, state, first_error):
+                    return ops.logical_and(position < length, ops.any(first_error >= length))
+
+                def body(position, output, state, first_error):
+                    if external_reset:
+                        kept = 1.0 - string_starts[:, position][:, None]
+                        output, state = output * kept, state * kept
+                    forward = self.forward(weights, one_hot[:, position], output, state)
+                    difference = forward["prediction"] - targets[:, position]
+                    wrong = ops.logical_not(
+                        ops.all(ops.square(difference) < self.threshold, axis=1)
+                    )
+                    first_error = ops.where(
+                        ops.logical_and(wrong, first_error >= length), position, first_error
+                    )
+                    return position + 1, forward["output"], forward["state"], first_error
+
+                first = ops.full((count,), length, "int32")
+                start = (ops.convert_to_tensor(np.int32(0)), zeros, zeros, first)
+                return ops.while_loop(going_on, body, start)[3]
+
+            self._error_free = compiled(error_free)
+        lengths = self._error_free(
+            self.weights,
+            ops.convert_to_tensor(np.asarray(test_set["symbols"], np.int32)),
+            ops.convert_to_tensor(np.asarray(test_set["string_starts"], np.float32)),
+            ops.convert_to_tensor(np.asarray(test_set["targets"], np.float32)),
+        )
+        return ops.convert_to_numpy(lengths)
+
     def totals(self) -> tuple[float, float]:
         """The summed squared error of every prediction made in running streams so far,
         and how many there were."""
@@ -406,8 +550,8 @@ class OnlineLearner:
         from keras import ops
 
         self.weights = self.read_weights()
-        # checkpoints written before the ablation's counter existed start it at zero
-        progress = {"window_position": 0.0, **progress}
+        # checkpoints written before these counters existed start them at zero
+        progress = {"window_position": 0.0, "ended": 0.0, **progress}
         self.carry = {
             name: ops.convert_to_tensor(np.asarray(progress[name], np.float32))
             for name in self.carry
