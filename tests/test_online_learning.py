@@ -290,23 +290,30 @@ def test_an_online_run_learns_the_same_whatever_windows_one_call_reads(
 
 
 @pytest.mark.parametrize("row", ["reset", "forget_gate"])
-def test_stopping_at_every_stream_end_learns_what_one_call_learns(row):
-    """Testing after every training stream needs the learner to stop where a stream ends:
-    read that way, in as many calls as streams end, the same symbols leave the same
-    weights, states and counts as one call, and every stream's end was a stop."""
+def test_looking_at_every_stream_end_learns_what_one_call_learns(row):
+    """Testing after every training stream needs the learner to look at the net where a
+    stream ends: stopping there (in as many calls as streams end), or testing there
+    inside its loop (a quick test that never passes, a budget never spent), the same
+    symbols leave the same weights, states and counts as one call."""
     symbols, starts, targets = one_stream(5, 400)
     learners = []
-    for _ in range(2):
+    for _ in range(3):
         training_model, _, recurrent = models(row)
         learners.append(learner_for(training_model, recurrent, threshold=0.3))
-    whole, in_parts = learners
+    whole, in_parts, testing = learners
     whole.train(symbols, starts, targets)
     position, stops = 0, 0
     while position < symbols.shape[1]:
-        position, ended = in_parts.train_to_stream_end(symbols, starts, targets, position)
-        stops += ended
+        position, stop = in_parts.train_until(symbols, starts, targets, position)
+        stops += stop == "stream_end"
     assert whole.streams_started > 3  # several streams erred and began again
     assert stops in (whole.streams_started, whole.streams_started - 1)  # the last may run on
+    test_set = reber.streams(np.random.default_rng(8), 3, 50)
+    assert testing.train_until(
+        symbols, starts, targets, test_set=test_set, stream_budget=10**6
+    ) == (symbols.shape[1], None)
+    for name, value in whole.weights.items():
+        np.testing.assert_array_equal(np.asarray(testing.weights[name]), np.asarray(value))
     for name, value in whole.weights.items():
         np.testing.assert_array_equal(np.asarray(in_parts.weights[name]), np.asarray(value))
     for name, value in whole.carry.items():

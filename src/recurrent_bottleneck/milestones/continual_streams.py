@@ -458,8 +458,9 @@ def train_testing_every_stream(
     learner, batch: dict, test_set: dict, stream_budget, training_model, tracing_model
 ) -> tuple[int, dict | None, bool]:
     """Online learning on ``batch`` (every stream's next symbols), testing the net after
-    every training stream that ends, as the paper did: first the learner's own quick test
-    (each test stream read up to its first error); where it finds no error, the full test.
+    every training stream that ends, as the paper did: first the learner's quick test
+    (each test stream read up to its first error, inside the learner's compiled loop);
+    where it finds no error, the full test.
 
     Returns the symbols read, the full test if it found the net perfect (reading stops
     there), and whether the ``stream_budget``-th training stream has ended (reading stops
@@ -469,14 +470,17 @@ def train_testing_every_stream(
     length = batch["symbols"].shape[1]
     position = 0
     while position < length:
-        position, ended = learner.train_to_stream_end(
-            batch["symbols"], batch["string_starts"], batch["targets"], position
+        position, stop = learner.train_until(
+            batch["symbols"],
+            batch["string_starts"],
+            batch["targets"],
+            position,
+            test_set=test_set,
+            stream_budget=stream_budget,
         )
-        if not ended:
-            break
-        if stream_budget is not None and learner.streams_started >= stream_budget:
+        if stop == "streams":
             return position, None, True
-        if np.all(learner.error_free_lengths(test_set) == test_set["symbols"].shape[1]):
+        if stop == "quick_test":
             learner.write_weights()
             copy_weights(training_model, tracing_model)
             test = evaluate(tracing_model, test_set, learner.threshold)

@@ -42,9 +42,10 @@ string start of the generated symbols. ``batch_size`` streams may run side by si
 updates summed (the paper: one).
 
 The paper tested the net after every training stream and stopped at the first perfect
-test: :meth:`OnlineLearner.train_to_stream_end` stops reading where a stream ends, and
-:meth:`OnlineLearner.error_free_lengths` reads each test stream only up to its first
-error, so that a test costs little until the net is nearly perfect.
+test: :meth:`OnlineLearner.train_until` looks at the net whenever a training stream ends,
+with a quick test (:meth:`OnlineLearner.error_free_lengths`) that reads each test stream
+only up to its first error, so that a test costs little until the net is nearly
+perfect, and stops where that test finds no error or the budget of streams is spent.
 
 Two ablations, not the paper's, count windows of symbols read from the learner's first:
 ``gradient_window`` clears the carried derivatives at every window's start, so the
@@ -132,7 +133,9 @@ class OnlineLearner:
             self.carry.update(
                 {f"pending_{name}": ops.zeros_like(value) for name, value in self.weights.items()}
             )
-        self._chunk = self._to_stream_end = self._error_free = None  # compiled when first used
+        self._chunk = self._error_free = None  # compiled when first used
+        self._until = {}  # train_until's, compiled per mode (test set?, stream budget?)
+        self._test_set = None  # (the test set, its arrays as tensors)
 
     # ---- weights: the layers' variables <-> one matrix per net, rows = sources z
     def read_weights(self) -> dict:
@@ -426,30 +429,43 @@ class OnlineLearner:
         squared, updates = np.subtract(self.totals(), (squared_before, updates_before))
         return float(squared / updates) if updates else None
 
-    def train_to_stream_end(
-        self, symbols: np.ndarray, string_starts: np.ndarray, targets: np.ndarray, start: int
-    ) -> tuple[int, bool]:
-        """As :meth:`train`, from position ``start`` of the arrays, but stopping right after
-        the first symbol at which a training stream ends (its first error, or its
-        ``max_training_stream``-th symbol): the paper tested the net after every training
-        stream. Returns the position to go on from and whether a stream ended; the same
-        symbols read in any number of calls change the weights as one call of
-        :meth:`train` does."""
+    STOPS = (None, "stream_end", "streams", "quick_test")  # why train_until stopped
+
+    def train_until(
+        self,
+        symbols: np.ndarray,
+        string_starts: np.ndarray,
+        targets: np.ndarray,
+        start: int = 0,
+        test_set: dict | None = None,
+        stream_budget: int | None = None,
+    ) -> tuple[int, str | None]:
+        """As :meth:`train`, from position ``start`` of the arrays, looking at the net
+        whenever a training stream ends (its first error, or its ``max_training_stream``-th
+        symbol), as the paper tested it after every training stream. Stops right after
+        that symbol's update when the ``stream_budget``-th stream has ended ("streams"),
+        or when :meth:`error_free_lengths` finds every stream of ``test_set`` error-free
+        ("quick_test"), or, without a test set, at every stream's end ("stream_end").
+        Returns the position to go on from and why it stopped (``None``: the arrays'
+        end). Read in any number of calls, the same symbols change the weights as one
+        call of :meth:`train` does."""
         from keras import ops
 
         from recurrent_bottleneck.autodiff import compiled
 
-        if self._to_stream_end is None:
+        mode = (test_set is not None, stream_budget is not None)
+        if mode not in self._until:
             inputs = self.cell.kernel.shape[0]
+            testing, budgeted = mode
 
-            def to_stream_end(weights, carry, symbols, string_starts, targets, start):
+            def until(weights, carry, symbols, string_starts, targets, start, test, budget):
                 one_hot = ops.one_hot(symbols, inputs)
                 length = symbols.shape[1]
 
-                def going_on(position, ended, weights, carry):
-                    return ops.logical_and(position < length, ops.logical_not(ended))
+                def going_on(position, stop, weights, carry):
+                    return ops.logical_and(position < length, stop == 0)
 
-                def body(position, ended, weights, carry):
+                def body(position, stop, weights, carry):
                     weights, after = self.step(
                         weights,
                         carry,
@@ -457,22 +473,89 @@ class OnlineLearner:
                         string_starts[:, position],
                         targets[:, position],
                     )
-                    return position + 1, after["ended"] > carry["ended"], weights, after
+                    ended = after["ended"] > carry["ended"]
+                    stop = ops.where(ended, self.STOPS.index("stream_end"), 0)
+                    if budgeted:
+                        spent = ops.logical_and(ended, after["streams"] >= budget)
+                        stop = ops.where(spent, self.STOPS.index("streams"), stop)
+                    if testing:
+                        test_length = test[0].shape[1]
 
-                return ops.while_loop(
-                    going_on, body, (start, ops.convert_to_tensor(False), weights, carry)
-                )
+                        def quick_test():
+                            lengths = self._first_errors(weights, *test)
+                            return ops.all(lengths >= test_length)
 
-            self._to_stream_end = compiled(to_stream_end)
-        position, ended, self.weights, self.carry = self._to_stream_end(
+                        look = ops.logical_and(ended, stop != self.STOPS.index("streams"))
+                        passed = ops.cond(look, quick_test, lambda: ops.convert_to_tensor(False))
+                        keep_going = ops.logical_and(look, ops.logical_not(passed))
+                        stop = ops.where(passed, self.STOPS.index("quick_test"), stop)
+                        stop = ops.where(keep_going, 0, stop)
+                    return position + 1, stop, weights, after
+
+                begin = (start, ops.convert_to_tensor(np.int32(0)), weights, carry)
+                position, stop, weights, carry = ops.while_loop(going_on, body, begin)
+                return position, stop, weights, carry
+
+            self._until[mode] = compiled(until)
+        test = self._test_tensors(test_set) if test_set is not None else ()
+        position, stop, self.weights, self.carry = self._until[mode](
             self.weights,
             self.carry,
             ops.convert_to_tensor(np.asarray(symbols, np.int32)),
             ops.convert_to_tensor(np.asarray(string_starts, np.float32)),
             ops.convert_to_tensor(np.asarray(targets, np.float32)),
             ops.convert_to_tensor(np.int32(start)),
+            test,
+            ops.convert_to_tensor(np.float32(stream_budget or 0)),
         )
-        return int(ops.convert_to_numpy(position)), bool(ops.convert_to_numpy(ended))
+        return int(ops.convert_to_numpy(position)), self.STOPS[int(ops.convert_to_numpy(stop))]
+
+    def _test_tensors(self, test_set: dict) -> tuple:
+        """The test streams as tensors: (one-hot symbols, string starts, targets),
+        converted once, since a run tests on the same streams every time (at paper scale
+        their targets are 28 MB, which took longer to convert than most tests)."""
+        from keras import ops
+
+        if self._test_set is None or self._test_set[0] is not test_set:
+            inputs = self.cell.kernel.shape[0]
+            symbols = ops.convert_to_tensor(np.asarray(test_set["symbols"], np.int32))
+            self._test_set = (
+                test_set,
+                (
+                    ops.one_hot(symbols, inputs),
+                    ops.convert_to_tensor(np.asarray(test_set["string_starts"], np.float32)),
+                    ops.convert_to_tensor(np.asarray(test_set["targets"], np.float32)),
+                ),
+            )
+        return self._test_set[1]
+
+    def _first_errors(self, weights: dict, one_hot, string_starts, targets):
+        """Per test stream, the position of its first wrong prediction (its length if
+        none), reading from a zero state (reset at string starts for the reset row) and
+        stopping once every stream has erred."""
+        from keras import ops
+
+        count, length = string_starts.shape
+        zeros = ops.zeros((count, weights["cell"].shape[1]), "float32")
+
+        def going_on(position, output, state, first_error):
+            return ops.logical_and(position < length, ops.any(first_error >= length))
+
+        def body(position, output, state, first_error):
+            if self.cell.external_reset:
+                kept = 1.0 - string_starts[:, position][:, None]
+                output, state = output * kept, state * kept
+            forward = self.forward(weights, one_hot[:, position], output, state)
+            difference = forward["prediction"] - targets[:, position]
+            wrong = ops.logical_not(ops.all(ops.square(difference) < self.threshold, axis=1))
+            first_error = ops.where(
+                ops.logical_and(wrong, first_error >= length), position, first_error
+            )
+            return position + 1, forward["output"], forward["state"], first_error
+
+        first = ops.full((count,), length, "int32")
+        begin = (ops.convert_to_tensor(np.int32(0)), zeros, zeros, first)
+        return ops.while_loop(going_on, body, begin)[3]
 
     def error_free_lengths(self, test_set: dict) -> np.ndarray:
         """How far each test stream is predicted without error by the learner's weights,
@@ -484,43 +567,8 @@ class OnlineLearner:
         from recurrent_bottleneck.autodiff import compiled
 
         if self._error_free is None:
-            inputs = self.cell.kernel.shape[0]
-            external_reset = self.cell.external_reset
-
-            def error_free(weights, symbols, string_starts, targets):
-                one_hot = ops.one_hot(symbols, inputs)
-                count, length = symbols.shape
-                units = weights["cell"].shape[1]
-                zeros = ops.zeros((count, units), "float32")
-
-                def going_on(position, output, state, first_error):
-                    return ops.logical_and(position < length, ops.any(first_error >= length))
-
-                def body(position, output, state, first_error):
-                    if external_reset:
-                        kept = 1.0 - string_starts[:, position][:, None]
-                        output, state = output * kept, state * kept
-                    forward = self.forward(weights, one_hot[:, position], output, state)
-                    difference = forward["prediction"] - targets[:, position]
-                    wrong = ops.logical_not(
-                        ops.all(ops.square(difference) < self.threshold, axis=1)
-                    )
-                    first_error = ops.where(
-                        ops.logical_and(wrong, first_error >= length), position, first_error
-                    )
-                    return position + 1, forward["output"], forward["state"], first_error
-
-                first = ops.full((count,), length, "int32")
-                start = (ops.convert_to_tensor(np.int32(0)), zeros, zeros, first)
-                return ops.while_loop(going_on, body, start)[3]
-
-            self._error_free = compiled(error_free)
-        lengths = self._error_free(
-            self.weights,
-            ops.convert_to_tensor(np.asarray(test_set["symbols"], np.int32)),
-            ops.convert_to_tensor(np.asarray(test_set["string_starts"], np.float32)),
-            ops.convert_to_tensor(np.asarray(test_set["targets"], np.float32)),
-        )
+            self._error_free = compiled(self._first_errors)
+        lengths = self._error_free(self.weights, *self._test_tensors(test_set))
         return ops.convert_to_numpy(lengths)
 
     def totals(self) -> tuple[float, float]:
