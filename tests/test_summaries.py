@@ -280,6 +280,42 @@ def test_device_summary_names_every_setting_that_departs_from_the_paper_scale():
     assert devices.summarize(documents[:1])["measurements"]["milestones"][0]["departures"] is None
 
 
+def test_a_run_made_before_a_setting_existed_departs_only_where_it_ran_otherwise():
+    """The 2000 runs committed before ``test_every_stream`` existed lack it, and ran as
+    its default says (tests every interval only): no departure, whether or not the
+    paper-scale settings name it. A run made with it on departs."""
+    from recurrent_bottleneck.summaries import devices
+
+    shared = {"seeds": 1, "test_streams": 10, "test_stream_length": 1000, "good_length": 100,
+              "trace_length": 1000}  # fmt: skip
+    run = {"category": "rest", "streams_to_solution": None, "diverged": False,
+           "final_test": {"mean_error_free_length": 10.0},
+           "state_trace": {"growth_exponent": 0.0, "final_largest_abs_state": 1.0}}  # fmt: skip
+
+    def committed(**settings):
+        return {
+            "milestone": "continual_streams",
+            "row": "reset",
+            "settings": {**shared, "row": "reset", **settings},
+            "runs": [run],
+            "environment": {"device": "CPU Y", "backend": "tensorflow"},
+        }
+
+    added_later = devices.SETTINGS_ADDED_LATER["continual_streams"]
+    protocol = {"test_every_stream": True, "training_streams": 30000}
+    for section in ({**shared, "rows": ["reset"]}, {**shared, "rows": ["reset"], **added_later}):
+        for settings, expected in (
+            ({}, []),
+            (protocol, [
+                {"setting": "test_every_stream", "ours": True, "paper_scale": False},
+                {"setting": "training_streams", "ours": 30000, "paper_scale": None},
+            ]),
+        ):  # fmt: skip
+            summary = devices.summarize([committed(**settings)], {"continual_streams": section})
+            (entry,) = summary["measurements"]["milestones"]
+            assert entry["departures"] == expected
+
+
 def test_device_summary_compares_a_1997_run_with_what_the_paper_scale_would_pass_it():
     """A 1997 run from elsewhere departs where its settings differ from the job settings
     config/full.yaml would give it; its lag departs only when the sweep lacks it."""

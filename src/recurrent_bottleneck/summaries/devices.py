@@ -150,6 +150,13 @@ WHOLE_MILESTONES = {
 }
 
 
+# Settings added after runs were committed, with the value that a run made before they
+# existed ran by: such a run lacks the key but departs in nothing.
+SETTINGS_ADDED_LATER = {
+    "continual_streams": {"test_every_stream": False, "training_streams": None},
+}
+
+
 def flattened(settings: dict, prefix: str = "") -> dict:
     """Nested settings as one level of dotted keys (``cell.blocks``)."""
     flat = {}
@@ -348,7 +355,7 @@ def whole_milestone(documents: list[dict], paper_scale: dict | None = None) -> d
     if milestone == "long_time_lags":
         return long_time_lags_sweep(documents, paper_scale)
     summarize_runs, per_run, sweep = WHOLE_MILESTONES[milestone]
-    settings = documents[0]["settings"]
+    settings = {**SETTINGS_ADDED_LATER.get(milestone, {}), **documents[0]["settings"]}
     entry = {
         "milestone": milestone,
         "device": device_name(documents[0]),
@@ -356,10 +363,16 @@ def whole_milestone(documents: list[dict], paper_scale: dict | None = None) -> d
         "settings": {key: value for key, value in settings.items() if key != per_run},
         "per_run": {per_run: sorted(document["settings"][per_run] for document in documents)},
     }
+    added_later = SETTINGS_ADDED_LATER.get(milestone, {})
     entry["departures"] = (
         None
         if paper_scale is None
-        else departures(entry["settings"], entry["per_run"][per_run], sweep, paper_scale[milestone])
+        else departures(
+            entry["settings"],
+            entry["per_run"][per_run],
+            sweep,
+            {**added_later, **paper_scale[milestone]},
+        )
     )
     return {**entry, "summary": summarize_runs(documents)}
 
