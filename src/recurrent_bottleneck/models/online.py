@@ -371,11 +371,7 @@ class OnlineLearner:
             "output": running * output + (1.0 - running) * previous_output,
             "state": running * state + (1.0 - running) * previous_state,
             **derivatives,
-            "stopped": (
-                ops.maximum(stopped, active * (1.0 - correct))
-                if self.end_at_first_error
-                else stopped
-            ),
+            "stopped": ops.maximum(stopped, erred),
             "length": length,
             "window_position": (
                 ops.mod(carry["window_position"] + 1.0, float(self.window))
