@@ -14,7 +14,10 @@
 # 3. runs the smoke workflow (config/smoke.yaml + workflow/slurm/test-config.yaml) once
 #    through `--profile workflow/profiles/slurm` and once locally; while the SLURM run
 #    trains, it cancels one training job with scancel as soon as it has written a
-#    checkpoint: Snakemake resubmits it and it resumes from that checkpoint;
+#    checkpoint: Snakemake resubmits it and it resumes from that checkpoint; with
+#    SLURM_TEST_TARGETS, each run makes only those files (they must include the
+#    cancelled latch training) and then the partial report from them
+#    (`--config partial_report=True`), so there is still a report to compare;
 # 4. compares the two runs' results and reports (workflow/slurm/compare_runs.py: equal
 #    but for timings, placements and resumption notes) and checks the resumption;
 # 5. stops everything it started (by pid, then whatever still names its folder after
@@ -27,7 +30,9 @@
 #
 # Environment: SLURM_TEST_DIR (work folder, wiped at start), SLURM_TEST_CPUS (default:
 # nproc), SLURM_TEST_GPUS (default 2), SLURM_TEST_PORT (slurmctld's; slurmd's is +1),
-# PYTHON (the interpreter with the workflow's requirements; default python3).
+# PYTHON (the interpreter with the workflow's requirements; default python3),
+# SLURM_TEST_TARGETS (space-separated files for both runs to make; default: the whole
+# smoke workflow).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -42,6 +47,7 @@ python=${PYTHON:-python3}
 PATH=$(dirname "$(command -v "$python")"):$PATH
 node=$(hostname -s)
 configs=(config/smoke.yaml workflow/slurm/test-config.yaml)
+read -r -a targets <<<"${SLURM_TEST_TARGETS:-}"
 # the training job cancelled mid-run, and the checkpoint folder it writes
 cancelled_rule=latch_train
 cancelled_wildcards=40  # the values of its wildcards, as in the SLURM job comment
@@ -265,17 +271,26 @@ cancel_when_checkpointed >"$work/cancelled-job" &
 helpers+=($!)
 canceller=$!
 cluster_start=$(date +%s)
-run_snakemake "$work/cluster" "$work/cluster.log" --profile workflow/profiles/slurm \
-    --slurm-no-account --slurm-status-command squeue \
-    --slurm-init-seconds-before-status-checks 2 --max-threads "$cpus"
-cluster_seconds=$(seconds_since "$cluster_start")
-say "SLURM run done in $cluster_seconds s"
+cluster=(--profile workflow/profiles/slurm --slurm-no-account --slurm-status-command squeue
+    --slurm-init-seconds-before-status-checks 2 --max-threads "$cpus")
+run_snakemake "$work/cluster" "$work/cluster.log" "${cluster[@]}" "${targets[@]}"
 kill "$canceller" 2>/dev/null && { say "no training job was cancelled: it ended too soon"; exit 1; }
 wait "$canceller" || { say "no training job was cancelled"; exit 1; }
+if ((${#targets[@]})); then
+    say "SLURM run: the partial report of ${targets[*]}"
+    run_snakemake "$work/cluster" "$work/cluster-report.log" "${cluster[@]}" \
+        --config partial_report=True
+fi
+cluster_seconds=$(seconds_since "$cluster_start")
+say "SLURM run done in $cluster_seconds s"
 
 say "local run: snakemake --cores $cpus"
 local_start=$(date +%s)
-run_snakemake "$work/local" "$work/local.log" --cores "$cpus"
+run_snakemake "$work/local" "$work/local.log" --cores "$cpus" "${targets[@]}"
+if ((${#targets[@]})); then
+    run_snakemake "$work/local" "$work/local-report.log" --cores "$cpus" \
+        --config partial_report=True
+fi
 local_seconds=$(seconds_since "$local_start")
 say "local run done in $local_seconds s"
 
