@@ -265,7 +265,7 @@ def test_the_smoke_workflow_on_a_single_node_slurm_cluster(project_root):
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert "passed: SLURM results = local results" in result.stdout
     assert "cancelled SLURM job" in result.stdout + result.stderr
-    assert "SLURM run: the partial report of results/gradient_decay" in result.stdout
+    assert "cluster run: the partial report of results/gradient_decay" in result.stdout
     if planted:
         assert "left by an earlier run of this test" in result.stdout
     assert daemons.stdout == ""

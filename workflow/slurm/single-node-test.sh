@@ -266,31 +266,34 @@ run_snakemake() { # folder, log file, snakemake's arguments
     wait $! || { say "snakemake failed in $folder: $log"; tail -n 40 "$log"; return 1; }
 }
 
+# run_workflow FOLDER LOG_NAME ARGUMENTS...: the targets (none: the whole workflow), then,
+# where there are targets, the partial report of what they made
+run_workflow() {
+    local folder=$1 name=$2
+    shift 2
+    run_snakemake "$folder" "$work/$name.log" "$@" "${targets[@]}"
+    if ((${#targets[@]})); then
+        say "$name run: the partial report of ${targets[*]}"
+        run_snakemake "$folder" "$work/$name-report.log" "$@" --config partial_report=True
+    fi
+}
+
 say "SLURM run: snakemake --profile workflow/profiles/slurm"
 cancel_when_checkpointed >"$work/cancelled-job" &
 helpers+=($!)
 canceller=$!
 cluster_start=$(date +%s)
-cluster=(--profile workflow/profiles/slurm --slurm-no-account --slurm-status-command squeue
-    --slurm-init-seconds-before-status-checks 2 --max-threads "$cpus")
-run_snakemake "$work/cluster" "$work/cluster.log" "${cluster[@]}" "${targets[@]}"
-kill "$canceller" 2>/dev/null && { say "no training job was cancelled: it ended too soon"; exit 1; }
-wait "$canceller" || { say "no training job was cancelled"; exit 1; }
-if ((${#targets[@]})); then
-    say "SLURM run: the partial report of ${targets[*]}"
-    run_snakemake "$work/cluster" "$work/cluster-report.log" "${cluster[@]}" \
-        --config partial_report=True
-fi
+run_workflow "$work/cluster" cluster --profile workflow/profiles/slurm --slurm-no-account \
+    --slurm-status-command squeue --slurm-init-seconds-before-status-checks 2 \
+    --max-threads "$cpus"
 cluster_seconds=$(seconds_since "$cluster_start")
 say "SLURM run done in $cluster_seconds s"
+kill "$canceller" 2>/dev/null && { say "no training job was cancelled: it ended too soon"; exit 1; }
+wait "$canceller" || { say "no training job was cancelled"; exit 1; }
 
 say "local run: snakemake --cores $cpus"
 local_start=$(date +%s)
-run_snakemake "$work/local" "$work/local.log" --cores "$cpus" "${targets[@]}"
-if ((${#targets[@]})); then
-    run_snakemake "$work/local" "$work/local-report.log" --cores "$cpus" \
-        --config partial_report=True
-fi
+run_workflow "$work/local" local --cores "$cpus"
 local_seconds=$(seconds_since "$local_start")
 say "local run done in $local_seconds s"
 
